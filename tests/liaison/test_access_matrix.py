@@ -1,0 +1,145 @@
+"""Every URL × every role × in scope / out of scope, with the expected status.
+
+403: the role may not use the page at all. 404: the object exists but lies outside the
+user's scope. Anonymous users are sent to the login page.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories as f
+
+ALL = {
+    "admin",
+    "province_bureau",
+    "city_bureau",
+    "county_bureau",
+    "other_city_bureau",
+    "leader",
+    "cadre",
+    "station",
+    "other_province_bureau",
+}
+BUREAU = {"province_bureau", "city_bureau", "county_bureau", "other_city_bureau"}
+BUREAU |= {"other_province_bureau"}
+MANAGERS = BUREAU | {"admin"}
+OVERSEERS = MANAGERS | {"leader"}
+
+# persona → (a station inside their scope, a station outside it or None for admins)
+SCOPE = {
+    "admin": ("s_jiangan", None),
+    "province_bureau": ("s_xiling", "s_furong"),
+    "city_bureau": ("s_jianghan", "s_xiling"),
+    "county_bureau": ("s_jiangan2", "s_jianghan"),
+    "other_city_bureau": ("s_xiling", "s_jiangan"),
+    "leader": ("s_jiangan", "s_xiantao"),
+    "cadre": ("s_jiangan", "s_jiangan2"),  # only the station they cover
+    "station": ("s_jiangan", "s_jiangan2"),
+    "other_province_bureau": ("s_furong", "s_jiangan"),
+}
+
+# (route name, method, takes a station id, roles allowed, status when allowed)
+URLS = [
+    ("liaison:station-list", "get", False, OVERSEERS, 200),
+    ("liaison:station-export", "get", False, OVERSEERS, 200),
+    ("liaison:cadre-list", "get", False, OVERSEERS, 200),
+    ("liaison:split-report", "get", False, OVERSEERS, 200),
+    ("liaison:compliance", "get", False, OVERSEERS, 200),
+    ("liaison:compliance-export", "get", False, OVERSEERS, 200),
+    ("liaison:visit-status", "get", False, OVERSEERS, 200),
+    ("liaison:planner", "get", False, MANAGERS, 200),
+    ("stations:import", "get", False, MANAGERS, 200),
+    ("stations:import-template", "get", False, MANAGERS, 200),
+    ("stations:import-template-csv", "get", False, MANAGERS, 200),
+    ("liaison:station-detail", "get", True, ALL, 200),
+    ("liaison:station-assign", "post", True, MANAGERS, 400),  # empty form: 400, not saved
+    ("liaison:assignment-end", "post", True, MANAGERS, 400),
+    ("checklists:visit-list", "get", False, ALL, 200),
+    ("checklists:visit-new", "get", False, {"cadre", "admin"}, 200),
+]
+
+CASES = []
+for name, method, with_object, allowed, ok_status in URLS:
+    for persona in sorted(ALL):
+        inside, outside = SCOPE[persona]
+        if persona not in allowed:
+            CASES.append((name, method, persona, inside if with_object else None, 403))
+            continue
+        CASES.append((name, method, persona, inside if with_object else None, ok_status))
+        if with_object and outside:
+            CASES.append((name, method, persona, outside, 404))
+
+
+def _url(name, org, station_attr):
+    if station_attr is None:
+        return reverse(name)
+    return reverse(name, args=[getattr(org, station_attr).pk])
+
+
+@pytest.mark.parametrize(("name", "method", "persona", "station", "expected"), CASES)
+def test_role_and_scope_matrix(client, org, personas, name, method, persona, station, expected):
+    client.force_login(getattr(personas, persona))
+    response = getattr(client, method)(_url(name, org, station))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("name", "method", "with_object"), [(u[0], u[1], u[2]) for u in URLS])
+def test_anonymous_users_are_sent_to_log_in(client, org, name, method, with_object):
+    response = getattr(client, method)(_url(name, org, "s_jiangan" if with_object else None))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("admin", 200), ("province_bureau", 302), ("cadre", 302), ("station", 302)],
+)
+def test_only_administrators_reach_the_admin_site(client, personas, persona, expected):
+    client.force_login(getattr(personas, persona))
+    assert client.get(reverse("admin:index")).status_code == expected
+
+
+def test_home_sends_station_staff_to_their_station(client, org, personas):
+    client.force_login(personas.station)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("liaison:station-detail", args=[org.s_jiangan.pk])
+
+
+@pytest.mark.parametrize("persona", ["admin", "province_bureau", "leader", "cadre"])
+def test_home_page_renders_for_people_who_read(client, personas, persona):
+    client.force_login(getattr(personas, persona))
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_htmx_partials_obey_scope_too(client, org, personas):
+    client.force_login(personas.city_bureau)
+    headers = {"HX-Request": "true", "HX-Target": "assignment-panel"}
+    outside = reverse("liaison:station-detail", args=[org.s_xiling.pk])
+    assert client.get(outside, headers=headers).status_code == 404
+    table = client.get(
+        reverse("liaison:station-list"),
+        {"q": "西陵"},
+        headers={"HX-Request": "true", "HX-Target": "station-table"},
+    )
+    assert "西陵派出所" not in table.content.decode()
+
+
+def test_a_cadre_without_an_assignment_sees_no_station(client, org):
+    cadre = f.CadreFactory(bureau=org.jiangan, tier="county")
+    client.force_login(cadre.user)
+    url = reverse("liaison:station-detail", args=[org.s_jiangan.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_refusals_speak_chinese(client, org, personas):
+    client.force_login(personas.cadre)
+    assert "您无权打开此页面" in client.get(reverse("liaison:split-report")).content.decode()
+    missing = client.get(reverse("liaison:station-detail", args=[org.s_furong.pk]))
+    assert missing.status_code == 404 and "不在您的管辖范围内" in missing.content.decode()
+
+
+def test_staff_status_alone_does_not_open_the_admin(client, org):
+    staff = f.UserFactory(role="bureau", bureau=org.wuhan, is_staff=True)
+    client.force_login(staff)
+    assert client.get(reverse("admin:index")).status_code == 302

@@ -1,0 +1,72 @@
+"""Settings come from the environment, strictly parsed; production settings pass --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_like_environment():
+    result = _run(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "k" * 20 + "-production-like-secret-key-0123456789-abcdefgh",
+            "ALLOWED_HOSTS": "liaison.example.gov.cn",
+            "SECURE_HSTS_SECONDS": "31536000",
+            "SECURE_SSL_REDIRECT": "true",
+            "SECURE_COOKIES": "true",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = _run({"DEBUG": "false"}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["1", "yes", "True", "on"])
+def test_booleans_are_only_true_or_false(value):
+    result = _run({"DEBUG": value}, "check")
+    assert result.returncode != 0
+    assert "DEBUG must be 'true' or 'false'" in result.stderr
+
+
+def test_embedded_default_uses_sqlite_and_runs_tasks_in_process():
+    code = (
+        "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='liaison.settings';django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
+    )
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, "DEBUG": "true"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.split() == ["django.db.backends.sqlite3", "True", "memory://"]
