@@ -27,6 +27,38 @@ class ProblemQuerySet(models.QuerySet):
             return self.filter(station_id=scope.station_id)
         return self.none()
 
+    def public(self):
+        """Published problems (公开发布): everyone in scope sees them."""
+        return self.exclude(status="draft")
+
+    def open(self):
+        return self.filter(status__in=("published", "in_rectification"))
+
+
+class TaskQuerySet(models.QuerySet):
+    def in_scope(self, scope: Scope):
+        if scope.everything:
+            return self
+        if scope.bureau_path is not None:
+            return self.filter(subtree_q(scope, "problem__station__bureau__path"))
+        if scope.station_id is not None:
+            return self.filter(problem__station_id=scope.station_id)
+        return self.none()
+
+    def open(self):
+        return self.filter(done_on__isnull=True)
+
+
+class ResultQuerySet(models.QuerySet):
+    def in_scope(self, scope: Scope):
+        if scope.everything:
+            return self
+        if scope.bureau_path is not None:
+            return self.filter(subtree_q(scope, "problem__station__bureau__path"))
+        if scope.station_id is not None:
+            return self.filter(problem__station_id=scope.station_id)
+        return self.none()
+
 
 def visible_visits(user, visits):
     """The visits ``user`` may see: a cadre their own visits (any station they covered),

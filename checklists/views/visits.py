@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -185,3 +186,12 @@ def visit_list(request):
     )
     page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "checklists/visit_list.html", {"page_obj": page})
+
+
+urlpatterns = [
+    path("visits/", visit_list, name="visit-list"),
+    path("visits/new/", visit_new, name="visit-new"),
+    path("visits/<int:pk>/", visit_detail, name="visit-detail"),
+    path("visits/<int:pk>/edit/", visit_edit, name="visit-edit"),
+    path("visits/photos/<int:pk>/", visit_photo, name="visit-photo"),
+]
