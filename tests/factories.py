@@ -5,6 +5,7 @@ import datetime as dt
 import factory
 from django.contrib.auth.hashers import make_password
 
+from checklists.models import Problem, ProblemCategory, Result, Task
 from liaison.models import Assignment, Cadre, User
 from stations.models import Bureau, Station, Tier
 
@@ -84,3 +85,46 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     station = None
     start_date = dt.date(2026, 1, 1)
     end_date = None
+
+
+def _category():
+    # The defaults are seeded by a data migration; tests that flush them create one.
+    return ProblemCategory.objects.filter(
+        code="fire-safety"
+    ).first() or ProblemCategory.objects.create(code="fire-safety", name="消防和安全隐患")
+
+
+class ProblemFactory(factory.django.DjangoModelFactory):
+    """A draft problem; pass status, responsible, deadline, published_* to publish it."""
+
+    class Meta:
+        model = Problem
+
+    station = None
+    category = factory.LazyFunction(_category)
+    description = factory.Sequence(lambda n: f"问题描述{n}")
+    raised_by = factory.LazyAttribute(lambda o: UserFactory(role="bureau", bureau=o.station.bureau))
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    problem = None
+    title = factory.Sequence(lambda n: f"整改任务{n}")
+    assignee = factory.LazyAttribute(
+        lambda o: UserFactory(role="station", bureau=None, station=o.problem.station)
+    )
+    due_date = factory.LazyAttribute(lambda o: o.problem.deadline)
+    created_by = factory.LazyAttribute(lambda o: o.problem.published_by or o.problem.raised_by)
+
+
+class ResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Result
+
+    problem = None
+    what_changed = factory.Sequence(lambda n: f"整改效果{n}")
+    submitted_by = factory.LazyAttribute(
+        lambda o: UserFactory(role="station", bureau=None, station=o.problem.station)
+    )
