@@ -11,6 +11,7 @@ repair path: it derives every record again from assignments and visits.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef, Q
 from django.db.models.functions import Coalesce
@@ -88,15 +89,26 @@ def _ended_periods(tier: str, since: dt.date, today: dt.date):
         period = next_period(tier, period)
 
 
-def _cure(now: dt.datetime) -> int:
+# How far back the cure looks beyond the back-dating window: a late visit is logged at most
+# LIAISON_BACKDATE_DAYS after its day, so only periods ending that recently can be filled
+# since the last nightly run; the margin covers a sweep that did not run for up to a month.
+# Older missed periods are settled (the rebuild remains the repair path). This keeps the
+# nightly cost constant as the history of missed periods grows.
+CURE_MARGIN_DAYS = 31
+
+
+def _cure(today: dt.date, now: dt.datetime) -> int:
     """Missed periods that now contain an unannounced visit (logged late) become met."""
+    window_start = today - dt.timedelta(days=settings.LIAISON_BACKDATE_DAYS + CURE_MARGIN_DAYS)
     filled = Visit.objects.filter(
         assignment=OuterRef("assignment_id"),
         unannounced=True,
         visited_on__gte=OuterRef("period_start"),
         visited_on__lte=OuterRef("period_end"),
     )
-    cured = PeriodRecord.objects.filter(status=PeriodStatus.MISSED).filter(Exists(filled))
+    cured = PeriodRecord.objects.filter(
+        status=PeriodStatus.MISSED, period_end__gte=window_start
+    ).filter(Exists(filled))
     ids = list(cured.values_list("pk", flat=True))
     if ids:
         PeriodRecord.objects.filter(pk__in=ids).update(status=PeriodStatus.MET, cured_at=now)
@@ -137,7 +149,7 @@ def flag_missed_periods(*, today: dt.date, now: dt.datetime | None = None) -> Sw
             for period in _ended_periods(tier, since, today):
                 recorded += _record_slice(tier, period, now)
                 slices += 1
-    cured = _cure(now)
+    cured = _cure(today, now)
     advanced = _advance(today)
     return SweepResult(slices=slices, recorded=recorded, cured=cured, advanced=advanced)
 
@@ -146,7 +158,10 @@ def flag_missed_periods(*, today: dt.date, now: dt.datetime | None = None) -> Sw
 def rebuild_period_records(*, today: dt.date, now: dt.datetime | None = None) -> SweepResult:
     """The repair path: derive every period record again from assignments and visits."""
     now = now or timezone.now()
-    PeriodRecord.objects.all().delete()
+    # Set-based: the ORM's delete() would load every record to cascade to its events.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {PeriodEvent._meta.db_table}")
+        cursor.execute(f"DELETE FROM {PeriodRecord._meta.db_table}")
     since = Assignment.objects.aggregate(since=Min("start_date"))["since"]
     slices = recorded = 0
     if since is not None:

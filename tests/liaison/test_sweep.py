@@ -92,6 +92,24 @@ def test_a_late_visit_within_the_window_cures_the_missed_period(county_assignmen
     assert set(record.events.values_list("kind", flat=True)) == {"missed", "cured"}
 
 
+def test_the_nightly_cure_looks_only_at_recent_periods_and_the_rebuild_repairs_the_rest(
+    county_assignment,
+):
+    flag_missed_periods(today=dt.date(2026, 11, 16), now=at(2026, 11, 16, 0, 30))
+    # A visit moved into the first week behind the services' back (e.g. a database repair):
+    # that week ended more than 7 + 31 days before the night of 2027-01-05, so the nightly
+    # cure leaves it; the full rebuild derives it again from the visits.
+    v = visit(county_assignment, at(2026, 11, 12), logged=at(2026, 11, 12, 11))
+    flag_missed_periods(today=dt.date(2026, 11, 16), now=at(2026, 11, 16, 0, 40))
+    Visit.objects.filter(pk=v.pk).update(visited_at=at(2026, 11, 4), visited_on="2026-11-04")
+    flag_missed_periods(today=dt.date(2027, 1, 5), now=at(2027, 1, 5, 0, 30))
+    first_week = PeriodRecord.objects.get(assignment=county_assignment, period_start="2026-11-02")
+    assert first_week.status == "missed"
+    rebuild_period_records(today=dt.date(2027, 1, 5), now=at(2027, 1, 5, 1))
+    first_week = PeriodRecord.objects.get(assignment=county_assignment, period_start="2026-11-02")
+    assert first_week.status == "met"
+
+
 def test_a_visit_beyond_the_back_dating_window_is_refused(county_assignment):
     with pytest.raises(ValidationError) as exc:
         visit(county_assignment, at(2026, 11, 3), logged=at(2026, 11, 11))
