@@ -1,7 +1,11 @@
-from checklists.views import visits
+from checklists.views import board, problems, visits
+from checklists.views import excel as excel_views
 
 app_name = "checklists"
 
 urlpatterns = [
     *visits.urlpatterns,
+    *problems.urlpatterns,
+    *board.urlpatterns,
+    *excel_views.urlpatterns,
 ]

@@ -128,3 +128,30 @@ class ResultFactory(factory.django.DjangoModelFactory):
     submitted_by = factory.LazyAttribute(
         lambda o: UserFactory(role="station", bureau=None, station=o.problem.station)
     )
+
+
+class PointRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "scoring.PointRule"
+        django_get_or_create = ("code", "effective_from")
+
+    code = "visit_in_period"
+    description = factory.LazyAttribute(lambda o: o.code)
+    points = 2
+    effective_from = dt.date(2020, 1, 1)
+
+
+class PointEntryFactory(factory.django.DjangoModelFactory):
+    """A live ledger entry; pass cadre, points and fact_day (booked in the fact's month)."""
+
+    class Meta:
+        model = "scoring.PointEntry"
+
+    cadre = None
+    rule = factory.LazyAttribute(lambda o: PointRuleFactory(code=o.code))
+    code = "visit_in_period"
+    source_kind = "visit"
+    source_id = factory.Sequence(lambda n: n + 1)
+    points = 2
+    fact_day = dt.date(2026, 10, 15)
+    booked_month = factory.LazyAttribute(lambda o: o.fact_day.replace(day=1))
