@@ -195,3 +195,7 @@ class MonthlyRank(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ranking} {self.cadre_id} #{self.rank_overall}"
+
+
+# Assessment reports (issued PDFs and background jobs) live in their own package.
+from scoring.reports.models import IssuedReport, ReportJob  # noqa: E402, F401

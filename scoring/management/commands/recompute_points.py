@@ -1,0 +1,55 @@
+"""``manage.py recompute_points [--today YYYY-MM-DD] [--since YYYY-MM-DD]``: bring the point
+ledger in line with the facts by hand, the same service as the nightly job (all facts, or
+only those of ``--since`` and later)."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from scoring.services import ledger
+
+
+def _iso_day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            _("Enter the day as YYYY-MM-DD, e.g. 2026-11-22 (got %(value)s).") % {"value": value}
+        ) from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the point ledger from the facts: reverse entries the facts no longer "
+        "support, add the missing ones. The same service as the nightly job."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--today", type=_iso_day, help="the day to run for (default: today)")
+        parser.add_argument(
+            "--since", type=_iso_day, help="only facts of this day and later (default: all)"
+        )
+
+    def handle(self, *args, today, since, **options):
+        today = today or timezone.localdate()
+        try:
+            report = ledger.recompute_points(today=today, since=since, now=timezone.now())
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Points up to %(today)s: %(desired)d entries called for by the facts, "
+                    "%(added)d added, %(reversed)d reversed."
+                )
+                % {
+                    "today": today.isoformat(),
+                    "desired": report.desired,
+                    "added": report.added,
+                    "reversed": report.reversed,
+                }
+            )
+        )
