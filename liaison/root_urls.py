@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("liaison.urls")),
     path("org/", include("stations.urls")),
     path("lists/", include("checklists.urls")),
+    path("scoring/", include("scoring.urls")),
 ]

@@ -167,7 +167,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 1}
-# Times are Asia/Shanghai (CELERY_TIMEZONE). Both jobs are idempotent: a repeated run is harmless.
+# Times are Asia/Shanghai (CELERY_TIMEZONE). Every job is idempotent: a repeated run is harmless.
 CELERY_BEAT_SCHEDULE = {
     # Daily 00:30, after every period of the day before has ended: record ended periods as
     # met or missed, cure back-dated ones, move each assignment's deadline on.
@@ -180,6 +180,36 @@ CELERY_BEAT_SCHEDULE = {
     "send-visit-reminders": {
         "task": "liaison.send_visit_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # Daily 00:50: the full recompute of the point ledger from every fact (the repair path),
+    # after the missed-period sweep (00:30) and the overdue flags (00:45) have recorded the
+    # day before, and before the monthly freeze (01:00) so yesterday's points count in their
+    # own month.
+    "recompute-points": {
+        "task": "scoring.recompute_points",
+        "schedule": crontab(hour=0, minute=50),
+    },
+    # Every 10 minutes: the incremental recompute of the last days' facts (the back-dating
+    # window and a day), so a close-out, a verified result or a late visit shows in the
+    # points within minutes. The lower apps may not import scoring, so they cannot enqueue it
+    # themselves; cheap and set-based, and it waits for a running recompute (advisory lock).
+    "recompute-recent-points": {
+        "task": "scoring.recompute_recent_points",
+        "schedule": crontab(minute="*/10"),
+    },
+    # 1st of the month 01:00: freeze last month's ranking (points, rank within tier and
+    # overall); a month already frozen is left as it is.
+    "freeze-monthly-ranking": {
+        "task": "scoring.freeze_last_month",
+        "schedule": crontab(day_of_month=1, hour=1, minute=0),
+    },
+    # Daily 00:45, once every due date of the day before has passed: flag overdue tasks and
+    # problems, clear those no longer overdue, escalate problems overdue for
+    # LIAISON_ESCALATE_AFTER_WORKING_DAYS working days; it then queues the reminder and
+    # escalation mails (one mail per user, day and kind).
+    "flag-overdue-items": {
+        "task": "checklists.flag_overdue_items",
+        "schedule": crontab(hour=0, minute=45),
     },
 }
 
@@ -223,6 +253,16 @@ SESSION_COOKIE_AGE = 8 * 3600
 # period only within this window).
 LIAISON_BACKDATE_DAYS = int(env_str("LIAISON_BACKDATE_DAYS", default="7"))
 
+# Lists: an open problem overdue for this many Chinese working days (holidays skipped,
+# adjusted workdays counted) is escalated to the bureau above.
+_escalate_after = env_str("LIAISON_ESCALATE_AFTER_WORKING_DAYS", default="3")
+if not _escalate_after.isdecimal() or int(_escalate_after) < 1:
+    raise ImproperlyConfigured(
+        "LIAISON_ESCALATE_AFTER_WORKING_DAYS must be a whole number of at least 1, "
+        f"not {_escalate_after!r}."
+    )
+LIAISON_ESCALATE_AFTER_WORKING_DAYS = int(_escalate_after)
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -233,3 +273,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Assessment reports: a bureau report covering more active stations than this renders in
+# the background (a Celery job with a progress page) instead of during the request.
+_report_background = env_str("SCORING_REPORT_BACKGROUND_STATIONS", default="200")
+if not _report_background.isdecimal():
+    raise ImproperlyConfigured(
+        f"SCORING_REPORT_BACKGROUND_STATIONS must be a whole number, not {_report_background!r}."
+    )
+SCORING_REPORT_BACKGROUND_STATIONS = int(_report_background)
+# WeasyPrint logs every layout step at INFO: keep its warnings only.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}

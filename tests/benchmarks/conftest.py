@@ -1,12 +1,15 @@
 """The benchmark session: seed once at the chosen scale (timed, step by step, each step beside
-its SQL floor), then every benchmark module measures against that data; the table of all
-figures is printed at the end."""
+its SQL floor: the organisation and visits, then the problems), then every benchmark module
+measures against that data; the table of all figures is printed at the end."""
 
 import time
 
 import pytest
+from django.db import connection
 from django.test import Client
 
+from checklists.models import ListEvent, Problem, Result, Task
+from checklists.seeding import seed_problems
 from liaison import seeding
 from liaison.models import Cadre, User, Visit
 from stations.models import Bureau, Station
@@ -27,6 +30,33 @@ TABLES = (
     "liaison_cadre, liaison_user, stations_station, stations_bureau"
 )
 COLUMNS = ", ".join(f.column for f in Visit._meta.concrete_fields if not f.primary_key)
+PROBLEM_TABLES = "checklists_problem, checklists_task, checklists_result, checklists_listevent"
+
+
+def _copy(model, **changed) -> tuple[str, dict]:
+    """One INSERT … SELECT writing every row of ``model`` again (``changed``: column →
+    expression, to keep unique columns unique)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    select = ", ".join(changed.get(c, connection.ops.quote_name(c)) for c in columns)
+    return f"INSERT INTO {table} ({names}) SELECT {select} FROM {table}", {}
+
+
+def _problems_floor() -> float:
+    """The database writing the same problems, tasks, results and overdue events again (one
+    INSERT … SELECT each, foreign keys checked), rolled back."""
+    seconds = timed_and_rolled_back(
+        [
+            _copy(Problem, reference="reference || '+'"),
+            _copy(Task),
+            _copy(Result),
+            _copy(ListEvent, day="day + 1"),
+            (floors.CHECK, {}),
+        ]
+    )
+    vacuum(PROBLEM_TABLES)
+    return seconds
 
 
 def _seed_floors() -> dict[str, float]:
@@ -50,19 +80,32 @@ def seeded(request, django_db_setup, django_db_blocker):
         timings: dict[str, float] = {}
         start = time.perf_counter()
         counts = seeding.seed(scale=scale, seed=SEED, reset=True, today=TODAY, timings=timings)
-        total = time.perf_counter() - start
+        organisation = time.perf_counter()
+        problems = seed_problems(scale=scale, seed=SEED, today=TODAY, timings=timings)
+        end = time.perf_counter()
         vacuum(TABLES)  # what autovacuum does soon after a bulk load
+        vacuum(PROBLEM_TABLES)
         floor = _seed_floors()
         record(
             f"seed {scale}: total (one run)",
-            total,
+            end - start,
             note=f"{counts['stations']} stations, {counts['visits']} visits, "
-            f"{counts['period_records']} period records",
+            f"{counts['period_records']} period records, {problems['problems']} problems",
         )
         record("seed: organisation (bureaus … assignments)", timings["organisation"])
         record("seed: visits (plan + bulk_create)", timings["visits"], floor["visits"])
-        record("seed: period records (sweep + event dating)", timings["sweep"], floor["sweep"])
-        print(f"\nseed_demo --scale {scale}: {total:.1f} s, {counts}")
+        record("seed: period records (sweep + dating)", timings["sweep"], floor["sweep"])
+        record(
+            "seed: problems (plan, people, visits, bulk_create)",
+            end - organisation,
+            _problems_floor(),
+            note=f"{problems['collected']} collected, {problems['solved']} solved, "
+            f"{problems['tasks']} tasks, {problems['results']} results; plan "
+            f"{timings['problems: plan']:.1f} s, people and visits "
+            f"{timings['problems: people and visits']:.1f} s, "
+            f"writing {timings['problems: write']:.1f} s",
+        )
+        print(f"\nseed_demo --scale {scale}: {end - start:.1f} s, {counts}, {problems}")
     yield scale
     report(
         f"scale {scale}, today {TODAY}; pages: {RUNS} runs each, median; "

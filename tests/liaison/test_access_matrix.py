@@ -4,10 +4,13 @@
 user's scope. Anonymous users are sent to the login page.
 """
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from tests import factories as f
+from tests.scoring.ranking_helpers import ranked_cadre_at
 
 ALL = {
     "admin",
@@ -56,6 +59,30 @@ URLS = [
     ("liaison:assignment-end", "post", True, MANAGERS, 400),
     ("checklists:visit-list", "get", False, ALL, 200),
     ("checklists:visit-new", "get", False, {"cadre", "admin"}, 200),
+    ("scoring:report-verify", "get", False, ALL, 200),
+    ("scoring:my-points", "get", False, {"cadre"}, 200),  # admins have no points: 403
+    ("scoring:cadre-points", "get", True, OVERSEERS, 200),  # a cadre homed at the station's bureau
+    ("checklists:board", "get", False, ALL, 200),
+    ("checklists:counters", "get", False, OVERSEERS, 200),
+    ("checklists:my-work", "get", False, ALL, 200),
+    ("checklists:my-problems", "get", False, ALL, 200),
+    ("checklists:station-work", "get", False, {"station", "cadre", "admin"}, 200),
+    ("checklists:bureau-work", "get", False, OVERSEERS, 200),
+    ("checklists:board-export", "get", False, ALL, 200),
+    ("checklists:problem-import", "get", False, MANAGERS, 200),
+    ("checklists:problem-import-template", "get", False, MANAGERS, 200),
+    ("scoring:rankings", "get", False, OVERSEERS, 200),
+    ("scoring:rankings-export", "get", False, OVERSEERS, 200),
+    ("scoring:ranking-breakdown", "get", True, OVERSEERS, 200),  # the station's cadre
+    ("checklists:problem-new", "get", False, MANAGERS | {"cadre"}, 200),
+    # A published problem at the station (see OBJECT_OF_STATION); empty POSTs: 400, not saved.
+    ("checklists:problem-detail", "get", True, ALL, 200),
+    ("checklists:problem-publish", "post", True, MANAGERS, 400),
+    ("checklists:problem-edit", "post", True, MANAGERS, 400),
+    ("checklists:problem-tasks", "post", True, MANAGERS, 400),
+    ("checklists:problem-close", "post", True, MANAGERS, 400),
+    ("checklists:problem-reopen", "post", True, MANAGERS, 400),
+    ("checklists:result-submit", "post", True, {"station", "admin"}, 400),
 ]
 
 CASES = []
@@ -70,10 +97,45 @@ for name, method, with_object, allowed, ok_status in URLS:
             CASES.append((name, method, persona, outside, 404))
 
 
+def _published_problem(station):
+    office = f.UserFactory(role="bureau", bureau=station.bureau)
+    return f.ProblemFactory(
+        station=station,
+        status="published",
+        responsible=office,
+        deadline=dt.date(2026, 12, 31),
+        published_at=dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC),
+        published_by=office,
+        raised_by=office,
+    )
+
+
+# Routes whose object is not the station itself: how to get it from the station (in or out
+# of scope exactly as the station is).
+OBJECT_OF_STATION = {
+    "scoring:cadre-points": lambda station: f.CadreFactory(bureau=station.bureau, tier="county"),
+    "scoring:ranking-breakdown": ranked_cadre_at,
+    **{
+        name: lambda station: _published_problem(station)
+        for name in (
+            "checklists:problem-detail",
+            "checklists:problem-publish",
+            "checklists:problem-edit",
+            "checklists:problem-tasks",
+            "checklists:problem-close",
+            "checklists:problem-reopen",
+            "checklists:result-submit",
+        )
+    },
+}
+
+
 def _url(name, org, station_attr):
     if station_attr is None:
         return reverse(name)
-    return reverse(name, args=[getattr(org, station_attr).pk])
+    station = getattr(org, station_attr)
+    target = OBJECT_OF_STATION.get(name, lambda s: s)(station)
+    return reverse(name, args=[target.pk])
 
 
 @pytest.mark.parametrize(("name", "method", "persona", "station", "expected"), CASES)

