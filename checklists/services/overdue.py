@@ -25,7 +25,7 @@ import chinese_calendar
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -220,6 +220,8 @@ def flag_overdue(
     overdue for the configured number of working days. Running it twice on the same day
     changes nothing the second time."""
     params = _params(today, now, escalate_after)
+    if connection.vendor != "postgresql":
+        return _portable_sweep(params, escalations=None)
     with connection.cursor() as cursor:
         tasks, problems, cleared = _sweep_flags(cursor, params)
         escalated = _count(cursor, _ESCALATE, params)
@@ -244,12 +246,130 @@ def rebuild_overdue(
     since = [deadline + dt.timedelta(days=1) for deadline in since_days]
     params["since"] = since
     params["day"] = [escalation_day(day, params["working_days"]) for day in since]
+    if connection.vendor != "postgresql":
+        return _portable_sweep(params, escalations=dict(zip(since, params["day"], strict=True)))
     with connection.cursor() as cursor:
         tasks, problems, cleared = _sweep_flags(cursor, params)
         escalated = _count(cursor, _REBUILD_ESCALATE, params)
         cursor.execute(_REBUILD_REDATE_ESCALATIONS, params)
     return OverdueReport(
         tasks_overdue=tasks, problems_overdue=problems, cleared=cleared, escalated=escalated
+    )
+
+
+# --- The same sweep in the ORM (the embedded SQLite demo) ------------------------------------
+#
+# SQLite has no UPDATE … FROM with RETURNING inside a CTE, nor arrays. This path makes the same
+# flips with a few set-based ORM statements per step (select the ids, update them, append the
+# events); ``test_overdue`` runs it on PostgreSQL too and checks it agrees with the SQL.
+
+_DAY = dt.timedelta(days=1)
+
+
+def _flip_rows(queryset, kind: str, params: dict, *, task: bool, **changes) -> int:
+    """Update the rows of ``queryset`` with ``changes`` and log one ``kind`` event each."""
+    fields = ("problem_id", "pk") if task else ("pk",)
+    rows = list(queryset.values_list(*fields))
+    if not rows:
+        return 0
+    queryset.model.objects.filter(pk__in=[row[-1] for row in rows]).update(**changes)
+    ListEvent.objects.bulk_create(
+        [
+            ListEvent(
+                kind=kind,
+                problem_id=row[0],
+                task_id=row[1] if task else None,
+                day=params["today"],
+                created_at=params["now"],
+            )
+            for row in rows
+        ],
+        ignore_conflicts=True,
+    )
+    return len(rows)
+
+
+def _portable_sweep(params: dict, *, escalations: dict[dt.date, dt.date] | None) -> OverdueReport:
+    """``flag_overdue`` (``escalations`` None) or ``rebuild_overdue`` (``escalations``: the
+    day each ``overdue_since`` falls due for escalation) in the ORM."""
+    today, open_ = params["today"], params["open"]
+    kind = ListEvent.Kind
+    open_problem = Q(problem__status__in=open_)
+    tasks = Task.objects
+    cleared = _flip_rows(
+        tasks.filter(overdue_since__isnull=False).filter(
+            Q(done_on__isnull=False) | Q(due_date__gte=today) | ~open_problem
+        ),
+        kind.OVERDUE_CLEARED,
+        params,
+        task=True,
+        overdue_since=None,
+    )
+    cleared += _flip_rows(
+        Problem.objects.filter(overdue_since__isnull=False).filter(
+            ~Q(status__in=open_) | Q(deadline__gte=today)
+        ),
+        kind.OVERDUE_CLEARED,
+        params,
+        task=False,
+        overdue_since=None,
+        escalated_on=None,
+    )
+    late_tasks = tasks.filter(open_problem, done_on__isnull=True, due_date__lt=today)
+    since_due = ExpressionWrapper(F("due_date") + _DAY, output_field=DateField())
+    flagged_tasks = _flip_rows(
+        late_tasks.filter(overdue_since__isnull=True),
+        kind.TASK_OVERDUE,
+        params,
+        task=True,
+        overdue_since=since_due,
+    )
+    late_tasks.exclude(overdue_since=since_due).update(overdue_since=since_due)
+    late = Problem.objects.filter(status__in=open_, deadline__lt=today)
+    since_deadline = ExpressionWrapper(F("deadline") + _DAY, output_field=DateField())
+    flagged_problems = _flip_rows(
+        late.filter(overdue_since__isnull=True),
+        kind.PROBLEM_OVERDUE,
+        params,
+        task=False,
+        overdue_since=since_deadline,
+        escalated_on=None,
+    )
+    late.exclude(overdue_since=since_deadline).update(
+        overdue_since=since_deadline, escalated_on=None
+    )
+    Problem.objects.filter(escalated_on__isnull=False).filter(
+        Q(overdue_since__isnull=True) | Q(overdue_since__gt=params["cutoff"])
+    ).update(escalated_on=None)
+    unescalated = Problem.objects.filter(status__in=open_, escalated_on__isnull=True)
+    if escalations is None:
+        escalated = _flip_rows(
+            unescalated.filter(overdue_since__lte=params["cutoff"]),
+            kind.ESCALATED,
+            params,
+            task=False,
+            escalated_on=today,
+        )
+    else:
+        escalated = 0
+        for since, day in escalations.items():
+            if day > today:
+                continue
+            escalated += _flip_rows(
+                unescalated.filter(overdue_since=since),
+                kind.ESCALATED,
+                params,
+                task=False,
+                escalated_on=day,
+            )
+            Problem.objects.filter(overdue_since=since).exclude(
+                escalated_on__range=(day, today)
+            ).exclude(escalated_on__isnull=True).update(escalated_on=day)
+    return OverdueReport(
+        tasks_overdue=flagged_tasks,
+        problems_overdue=flagged_problems,
+        cleared=cleared,
+        escalated=escalated,
     )
 
 

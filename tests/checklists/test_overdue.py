@@ -14,7 +14,7 @@ import time_machine
 from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from checklists import tasks
@@ -352,6 +352,33 @@ def test_incremental_daily_runs_over_a_month_agree_with_one_rebuild(org):
     Problem.objects.filter(escalated_on__isnull=False).update(escalated_on=D(2026, 9, 1))
     rebuild_overdue(today=D(2026, 10, 31))
     assert flags() == incremental
+
+
+def test_the_orm_sweep_of_the_embedded_demo_agrees_with_the_sql_sweep(org, monkeypatch):
+    """SQLite (``make run``) runs the same sweep through the ORM: same flags, same events."""
+    changes = _month_of_lists(org)
+
+    def month(today=D(2026, 10, 31)):
+        savepoint = transaction.savepoint_create()
+        day = D(2026, 9, 1)
+        while day <= today:
+            if day in changes:
+                changes[day]()
+            sweep(day)
+            day += dt.timedelta(days=1)
+        daily = (flags(), events())
+        Task.objects.update(overdue_since=None)
+        Problem.objects.update(overdue_since=None, escalated_on=None)
+        rebuilt = rebuild_overdue(today=today)
+        outcome = (daily, flags(), rebuilt)
+        transaction.savepoint_rollback(savepoint)
+        return outcome
+
+    with_sql = month()
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with_orm = month()
+    assert with_orm == with_sql
+    assert with_sql[2].escalated >= 5
 
 
 def test_the_rebuild_dates_a_missed_escalation_on_the_day_it_fell_due(org):
