@@ -30,7 +30,9 @@ def ranking_title(*, scope_label: str, filters: RankingFilters, provisional: boo
             "scope": scope_label,
             "period": filters.period.label,
         }
-    return f"{title} {_('(provisional)')}" if provisional else title
+    # Outside the f-string, where makemessages can find it.
+    mark = _("(provisional)")
+    return f"{title} {mark}" if provisional else title
 
 
 def ranking_xlsx(
