@@ -8,6 +8,7 @@ a select rendered five times must not cost five queries.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from checklists import evidence
 from checklists.forms import MultipleFileField, MultipleFileInput
@@ -174,13 +175,18 @@ class ProgressForm(forms.Form):
             "max_value": _("Progress is a percentage from 0 to 100."),
         },
     )
-    note = forms.CharField(label=_("Progress note"), required=False, max_length=2000)
+    note = forms.CharField(
+        label=_("Progress note"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": _("Progress note")}),
+    )
     version = VersionField()
 
 
 class ResultForm(forms.Form):
     what_changed = forms.CharField(
-        label=_("What changed"),
+        label=pgettext_lazy("result", "What changed"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Describe what changed.")},
@@ -189,9 +195,14 @@ class ResultForm(forms.Form):
         label=_("Evidence"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
-        help_text=_("Up to %(count)d JPEG or PNG photos or PDF documents, %(mb)d MB each.")
-        % {"count": evidence.MAX_EVIDENCE_FILES, "mb": evidence.MAX_EVIDENCE_BYTES >> 20},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted per request: at import time it would freeze one language for everyone.
+        self.fields["files"].help_text = _(
+            "Up to %(count)d JPEG or PNG photos or PDF documents, %(mb)d MB each."
+        ) % {"count": evidence.MAX_EVIDENCE_FILES, "mb": evidence.MAX_EVIDENCE_BYTES >> 20}
 
     def clean_files(self):
         files = self.cleaned_data.get("files") or []

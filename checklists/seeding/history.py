@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from checklists.models import Problem, ProblemStatus, Result, Task
 from checklists.seeding.plan import ProblemPlan
+from checklists.services.lists import Action
 
 BATCH_SIZE = 2000
 
@@ -24,10 +25,19 @@ def problem_history(
     published, rectification started, closed out (and reopened), as simple_history rows."""
     rows = []
 
-    def snap(model, state, at, user, kind="~", **changes):
+    def snap(model, state, at, user, reason, kind="~", **changes):
+        """``reason``: the services' change reason (the action the history page names)."""
         state.update(changes)
         historical = model.history.model
-        rows.append(historical(**state, history_date=at, history_user_id=user, history_type=kind))
+        rows.append(
+            historical(
+                **state,
+                history_date=at,
+                history_user_id=user,
+                history_type=kind,
+                history_change_reason=reason,
+            )
+        )
 
     state = _state(
         problem,
@@ -45,13 +55,14 @@ def problem_history(
         overdue_since=None,
         escalated_on=None,
     )
-    snap(Problem, state, problem.created_at, problem.raised_by_id, "+")
+    snap(Problem, state, problem.created_at, problem.raised_by_id, Action.RAISED, "+")
     if plan.published:
         snap(
             Problem,
             state,
             problem.published_at,
             problem.published_by_id,
+            Action.PUBLISHED,
             status=ProblemStatus.PUBLISHED,
             reference=problem.reference,
             responsible_id=problem.responsible_id,
@@ -65,6 +76,7 @@ def problem_history(
             state,
             plan.worked_at(plan.started),
             staff,
+            Action.RECTIFYING,
             status=ProblemStatus.IN_RECTIFICATION,
         )
     if plan.reopened:
@@ -74,6 +86,7 @@ def problem_history(
             state,
             closed_at,
             verifier,
+            Action.CLOSED,
             status=ProblemStatus.CLOSED,
             closed_at=closed_at,
             closed_by_id=verifier,
@@ -84,6 +97,7 @@ def problem_history(
             state,
             plan.reopened_at(),
             problem.published_by_id,
+            Action.REOPENED,
             status=ProblemStatus.IN_RECTIFICATION,
             closed_at=None,
             closed_by_id=None,
@@ -98,6 +112,7 @@ def problem_history(
             state,
             problem.closed_at,
             verifier,
+            Action.CLOSED,
             status=ProblemStatus.CLOSED,
             closed_at=problem.closed_at,
             closed_by_id=verifier,
@@ -107,13 +122,14 @@ def problem_history(
         state = _state(
             task, progress=0, progress_note="", done_on=None, done_by_id=None, overdue_since=None
         )
-        snap(Task, state, task.created_at, task.created_by_id, "+")
+        snap(Task, state, task.created_at, task.created_by_id, Action.TASK_ADDED, "+")
         if t.done or t.progressed:
             snap(
                 Task,
                 state,
                 plan.worked_at(t.done or t.progressed),
                 staff,
+                Action.TASK_DONE if t.done else Action.PROGRESS,
                 progress=task.progress,
                 progress_note=task.progress_note,
                 done_on=task.done_on,
@@ -123,13 +139,16 @@ def problem_history(
         state = _state(
             result, verified_by_id=None, verified_at=None, rating="", verification_note=""
         )
-        snap(Result, state, result.submitted_at, result.submitted_by_id, "+")
+        snap(
+            Result, state, result.submitted_at, result.submitted_by_id, Action.RESULT_SUBMITTED, "+"
+        )
         if result.verified_at:
             snap(
                 Result,
                 state,
                 result.verified_at,
                 result.verified_by_id,
+                Action.VERIFIED,
                 verified_by_id=result.verified_by_id,
                 verified_at=result.verified_at,
                 rating=result.rating,

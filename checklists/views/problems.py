@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -201,6 +202,7 @@ def _managed(request, pk) -> Problem:
 
 @role_required(*EVERYONE)
 @vary_on_headers("HX-Request")
+@never_cache  # Back after an htmx action must show the state now, not a cached page
 def problem_detail(request, pk):
     problem = _problem(request, pk)
     return render(request, TEMPLATE, _context(request, problem))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklists import history, photos, services
+from checklists.filters import visible_problems
 from checklists.forms import ATTESTATION_LABELS, ProblemFormSet, VisitForm, problem_drafts
 from checklists.models import ChecklistItem, ProblemCategory, TemplateCode
 from checklists.querysets import visible_visits
@@ -149,7 +150,14 @@ def visit_detail(request, pk):
         "station__bureau", "cadre__user", "cadre__bureau", "logged_by"
     ).prefetch_related("photos")
     visit = get_object_or_404(visible_visits(request.user, visits), pk=pk)
-    problems = visit.problems.select_related("category").order_by("pk")
+    # The problems raised during the visit that the user may open (drafts: managers and
+    # their raiser only), each linking to its page.
+    problems = (
+        visible_problems(request.user)
+        .filter(source_visit=visit)
+        .select_related("category")
+        .order_by("pk")
+    )
     records = visit.history.select_related("history_user").order_by("history_date", "history_id")
     context = {
         "visit": visit,

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from checklists.filters import filter_problems
-from checklists.models import ProblemCategory
+from checklists.models import Problem, ProblemCategory
 from tests import factories as f
 from tests.checklists.board_data import SH, TODAY, problem
 
@@ -211,6 +211,23 @@ def test_overdue_problems_get_a_badge_and_come_first_for_bureaus(
     assert _listed(page)[:2] == ["沙嘴值班室漏水", "大智消防通道堵塞"]  # oldest deadline first
     row = page.split("沙嘴值班室漏水", 1)[1].split("</tr>", 1)[0]
     assert "逾期" in row
+
+
+def test_escalated_and_reopened_open_problems_are_tagged_on_the_board(
+    board_org, personas, login, frozen
+):
+    Problem.objects.filter(description__in=["沙嘴值班室漏水", "民族信息系统故障"]).update(
+        escalated_on=TODAY - DAY
+    )
+    Problem.objects.filter(description__in=["球场户籍窗口排队", "民族信息系统故障"]).update(
+        reopened_count=1
+    )
+    page = _board(login(personas.province_bureau))
+    rows = {d: page.split(d, 1)[1].split("</tr>", 1)[0] for d in _listed(page)}
+    assert "提级督办" in rows["沙嘴值班室漏水"] and "重新打开" in rows["球场户籍窗口排队"]
+    # Closed out (again): neither supervised nor reopened any more.
+    assert "提级督办" not in rows["民族信息系统故障"] and "重新打开" not in rows["民族信息系统故障"]
+    assert "提级督办" not in rows["大智消防通道堵塞"] and "重新打开" not in rows["大智消防通道堵塞"]
 
 
 def test_station_staff_read_the_newest_first(org, personas, login, frozen):

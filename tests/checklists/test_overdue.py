@@ -358,7 +358,9 @@ def test_the_orm_sweep_of_the_embedded_demo_agrees_with_the_sql_sweep(org, monke
     """SQLite (``make run``) runs the same sweep through the ORM: same flags, same events."""
     changes = _month_of_lists(org)
 
-    def month(today=D(2026, 10, 31)):
+    today = D(2026, 10, 31)
+
+    def month():
         savepoint = transaction.savepoint_create()
         day = D(2026, 9, 1)
         while day <= today:

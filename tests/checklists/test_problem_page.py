@@ -137,6 +137,11 @@ def test_the_page_shows_the_problem_its_tasks_and_results(login, org, personas, 
     assert "/media/" not in page
 
 
+def test_the_browser_never_shows_a_stale_problem_page_on_back(login, org, personas, frozen):
+    response = login(personas.leader).get(_url("problem-detail", published(org, personas)))
+    assert "no-store" in response["Cache-Control"]
+
+
 def test_the_overdue_badge_shows_on_the_problem_and_the_task(login, org, personas, frozen):
     problem = published(org, personas)
     t = task(problem, personas.county_bureau, assignee=personas.station)
@@ -144,6 +149,44 @@ def test_the_overdue_badge_shows_on_the_problem_and_the_task(login, org, persona
     Task.objects.filter(pk=t.pk).update(overdue_since=dt.date(2026, 11, 17))
     page = _page(login(personas.station), problem)
     assert page.count('class="badge overdue"') == 2 and "自 2026-11-17" in page
+
+
+def test_an_escalated_problem_says_so_until_it_is_closed_out(login, org, personas, frozen):
+    problem = ready_to_close(org, personas)
+    Problem.objects.filter(pk=problem.pk).update(
+        overdue_since=dt.date(2026, 11, 10), escalated_on=dt.date(2026, 11, 16)
+    )
+    client = login(personas.city_bureau)
+    assert "已于 2026-11-16 提级督办" in _page(client, problem)
+
+    problem = fresh(problem)
+    client.post(_url("problem-close", problem), {"version": problem.version})
+    assert fresh(problem).status == "closed"
+    assert "提级督办" not in _page(client, problem)
+
+
+def test_the_result_form_asks_what_the_rectification_changed(login, org, personas, frozen):
+    problem = published(org, personas)
+    page = _page(login(personas.station), problem)
+    form = page.split('id="problem-results"', 1)[1]
+    assert "整改效果" in form and "修改内容" not in form.split("</form>", 1)[0]
+
+
+def test_the_progress_form_says_what_its_text_box_is_for(login, org, personas, frozen):
+    problem = published(org, personas)
+    task(problem, personas.county_bureau, assignee=personas.station)
+    page = _page(login(personas.station), problem)
+    assert 'placeholder="进展说明"' in page.split('id="task-table"', 1)[1]
+
+
+def test_the_result_form_speaks_the_language_chosen(client, org, personas, frozen):
+    problem = published(org, personas)
+    client.force_login(personas.station)
+    assert "最多 6 个 JPEG、PNG 照片或 PDF 文件" in _page(client, problem)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = _page(client, problem)
+    assert "Up to 6 JPEG or PNG photos or PDF documents, 10 MB each." in page
+    assert "What changed" in page and "最多" not in page
 
 
 def test_a_leader_reads_but_sees_no_form_and_cannot_post(login, org, personas, frozen):

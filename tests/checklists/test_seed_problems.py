@@ -245,6 +245,28 @@ def test_the_demo_problems_have_a_history_of_who_did_what():
     ]
     last = problem.history.order_by("history_date").last()
     assert (last.history_user_id, last.history_date) == (problem.closed_by_id, problem.closed_at)
+    # Each row names its action as the services do, so the page says "published", "closed
+    # out"… rather than "changed".
+    reasons = problem.history.order_by("history_date").values_list("history_change_reason")
+    assert [r for (r,) in reasons] == [
+        "raised",
+        "published",
+        "rectifying",
+        "closed",
+        "reopened",
+        "closed",
+    ]
+    for model in (Problem, Task, Result):
+        assert not model.history.filter(history_change_reason__isnull=True).exists()
+    assert set(Task.history.values_list("history_change_reason", flat=True)) == {
+        "task_added",
+        "task_done",
+        "progress",
+    }
+    assert set(Result.history.values_list("history_change_reason", flat=True)) == {
+        "result_submitted",
+        "verified",
+    }
     assert Problem.history.values("id").distinct().count() == Problem.objects.count()
     assert Task.history.filter(history_type="+").count() == Task.objects.count()
     done = Task.objects.filter(done_on__isnull=False).count()

@@ -11,6 +11,7 @@ from checklists.models import Problem, ProblemCategory
 from liaison.models import Assignment, Visit
 from liaison.services.visits import record_visit
 from tests import factories as f
+from tests.checklists import lists_data
 from tests.checklists.conftest import ATTESTATIONS, NOW, form_data
 
 ALL_SIX = dict.fromkeys(ATTESTATIONS, True)
@@ -181,6 +182,23 @@ def test_the_detail_lists_the_problems_raised_during_the_visit(login, personas, 
     )
     page = login(personas.county_bureau).get(reverse("checklists:visit-detail", args=[visit.pk]))
     assert "对讲机电池老化" in page.content.decode() and "装备保障" in page.content.decode()
+
+
+def test_the_visit_links_its_problems_and_hides_drafts_from_the_station(
+    login, org, personas, frozen
+):
+    visit = _visit(personas)
+    draft = lists_data.draft(org, personas, description="对讲机电池老化")
+    shown = lists_data.published(org, personas)  # 灭火器过期未更换
+    Problem.objects.filter(pk__in=[draft.pk, shown.pk]).update(source_visit=visit)
+
+    url = reverse("checklists:visit-detail", args=[visit.pk])
+    for user in (personas.cadre, personas.county_bureau):
+        page = login(user).get(url).content.decode()
+        for problem in (draft, shown):
+            assert reverse("checklists:problem-detail", args=[problem.pk]) in page
+    station_page = login(personas.station).get(url).content.decode()
+    assert "灭火器过期未更换" in station_page and "对讲机电池老化" not in station_page
 
 
 # --- query counts ------------------------------------------------------------------------
