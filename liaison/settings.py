@@ -194,9 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=50),
     },
     # Every 10 minutes: the incremental recompute of the last days' facts (the back-dating
-    # window and a day), so a close-out, a verified result or a late visit shows in the
-    # points within minutes. The lower apps may not import scoring, so they cannot enqueue it
-    # themselves; cheap and set-based, and it waits for a running recompute (advisory lock).
+    # window and a day), so a late visit shows in the points within minutes. A close-out or
+    # a verified result also enqueues it at once (scoring.receivers, on checklists' signals);
+    # this run catches one whose enqueue failed. Cheap and set-based, and it waits for a
+    # running recompute (advisory lock).
     "recompute-recent-points": {
         "task": "scoring.recompute_recent_points",
         "schedule": crontab(minute="*/10"),
@@ -266,6 +267,16 @@ if not _escalate_after.isdecimal() or int(_escalate_after) < 1:
         f"not {_escalate_after!r}."
     )
 LIAISON_ESCALATE_AFTER_WORKING_DAYS = int(_escalate_after)
+
+# Two-way evaluation: a station's ratings of its cadre are shown (as an aggregate only) and
+# earn points only once at least this many staff have rated the quarter. At least 2: one
+# rating alone would be that rater's own scores.
+_min_raters = env_str("LIAISON_EVALUATION_MIN_RATERS", default="3")
+if not _min_raters.isdecimal() or int(_min_raters) < 2:
+    raise ImproperlyConfigured(
+        f"LIAISON_EVALUATION_MIN_RATERS must be a whole number of at least 2, not {_min_raters!r}."
+    )
+LIAISON_EVALUATION_MIN_RATERS = int(_min_raters)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

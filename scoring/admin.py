@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from scoring import rules
-from scoring.models import PointEntry, PointRule
+from scoring.models import (
+    Evaluation,
+    EvaluationDimension,
+    EvaluationScore,
+    PointEntry,
+    PointRule,
+)
 
 
 def _version(rule) -> rules.RuleVersion:
@@ -96,6 +102,66 @@ class PointEntryAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("reverses"))
     def reverses_entry(self, entry):
         return entry.reverses_id or "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EvaluationDimension)
+class EvaluationDimensionAdmin(SimpleHistoryAdmin):
+    """The items of the two-way evaluation (评议项目). A new item appears on the forms at once;
+    an item no longer wanted is made inactive (its past scores stay and keep their name)."""
+
+    list_display = ["name", "direction", "position", "active", "description"]
+    list_editable = ["position", "active"]
+    list_filter = ["direction", "active"]
+    ordering = ["direction", "position", "pk"]
+
+
+class EvaluationScoreInline(admin.TabularInline):
+    model = EvaluationScore
+    fields = ["dimension", "score"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    """Submitted evaluations are final: read them here, never edit them. Only administrators
+    see single ratings and their raters; everyone else sees the anonymous aggregate."""
+
+    list_display = ["quarter", "direction", "station", "cadre", "rater", "submitted_at"]
+    list_filter = ["direction", "quarter"]
+    search_fields = [
+        "assignment__station__name",
+        "assignment__cadre__user__last_name",
+        "assignment__cadre__user__first_name",
+    ]
+    list_select_related = ["assignment__station", "assignment__cadre__user", "rater"]
+    readonly_fields = [field.name for field in Evaluation._meta.fields]
+    inlines = [EvaluationScoreInline]
+    show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("police station"))
+    def station(self, evaluation):
+        return evaluation.assignment.station
+
+    @admin.display(description=gettext_lazy("cadre"))
+    def cadre(self, evaluation):
+        return evaluation.assignment.cadre
 
     def has_add_permission(self, request):
         return False

@@ -197,5 +197,11 @@ class MonthlyRank(models.Model):
         return f"{self.ranking} {self.cadre_id} #{self.rank_overall}"
 
 
-# Assessment reports (issued PDFs and background jobs) live in their own package.
+# Assessment reports (issued PDFs and background jobs) and the two-way evaluation live in
+# their own packages.
+from scoring.evaluations.models import (  # noqa: E402, F401
+    Evaluation,
+    EvaluationDimension,
+    EvaluationScore,
+)
 from scoring.reports.models import IssuedReport, ReportJob  # noqa: E402, F401

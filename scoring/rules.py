@@ -20,10 +20,12 @@ Decisions (also in the help text of the admin and the cadre's page):
   still not done at the end of ``due_date + 7k`` days; its day is ``due_date + 7k``. A task
   done late keeps the weeks it was overdue and also earns ``task_late``.
 - A rule version with 0 points writes no entries (that is how a rule is switched off).
-- ``evaluation`` (双向评议): per quarter, when the station's ratings of its cadre average at
-  least 4.5 (all dimensions, all raters) from at least ``EVALUATION_MIN_RATINGS`` raters,
-  the cadre earns the rule's points on the quarter's last day. Pending: the evaluation
-  model does not exist yet, so the recompute has no evaluation facts to read.
+- ``evaluation`` (双向评议): per assignment and quarter, when the station's ratings of its
+  cadre average at least 4.5 (every score of every dimension and rater) from at least
+  ``LIAISON_EVALUATION_MIN_RATERS`` raters, the cadre earns the rule's points once, on the
+  quarter's last day, as soon as the quarter has ended (ratings are accepted only during
+  the quarter, so an ended quarter's average is final). The entry's source is the
+  assignment (``source_id``) and the quarter (``seq`` = year × 10 + quarter, e.g. 20263).
 """
 
 import datetime as dt
@@ -42,9 +44,10 @@ RATING_POOR = "poor"
 DAYS_PER_WEEK = 7
 
 # Two-way evaluation: the average (1–5) a station's ratings of its cadre must reach in a
-# quarter, and the raters needed before the average counts at all (anonymity, too).
+# quarter. The raters needed before the average counts at all (and is shown: anonymity) are
+# a setting, LIAISON_EVALUATION_MIN_RATERS, passed in by the caller.
 EVALUATION_THRESHOLD = Decimal("4.5")
-EVALUATION_MIN_RATINGS = 3
+MONTHS_PER_QUARTER = 3
 
 
 @dataclass(frozen=True)
@@ -149,13 +152,56 @@ def overdue_week_days(
     return days
 
 
-def evaluation_earns(*, average: Decimal | None, ratings: int) -> bool:
+def evaluation_earns(*, average: Decimal | None, raters: int, min_raters: int) -> bool:
     """A quarter's evaluation of a cadre by their station earns the rule's points."""
-    return (
-        average is not None
-        and ratings >= EVALUATION_MIN_RATINGS
-        and (average >= EVALUATION_THRESHOLD)
-    )
+    return average is not None and raters >= min_raters and average >= EVALUATION_THRESHOLD
+
+
+# --- Quarters (two-way evaluation) ---------------------------------------------------------
+
+EVALUATION_SHOWN = "shown"
+EVALUATION_TOO_FEW = "too_few"
+EVALUATION_IN_PROGRESS = "in_progress"
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    """The first day of the calendar quarter containing ``day``."""
+    return dt.date(day.year, (day.month - 1) // MONTHS_PER_QUARTER * MONTHS_PER_QUARTER + 1, 1)
+
+
+def quarter_end(start: dt.date) -> dt.date:
+    """The last day of the quarter that starts on ``start``."""
+    following = start.month + MONTHS_PER_QUARTER
+    if following > 12:
+        return dt.date(start.year + 1, following - 12, 1) - dt.timedelta(days=1)
+    return dt.date(start.year, following, 1) - dt.timedelta(days=1)
+
+
+def quarter_number(start: dt.date) -> int:
+    return (start.month - 1) // MONTHS_PER_QUARTER + 1
+
+
+def quarter_seq(start: dt.date) -> int:
+    """The ledger ``seq`` of an evaluation entry: year × 10 + quarter (20263 for 2026 Q3)."""
+    return start.year * 10 + quarter_number(start)
+
+
+def quarters_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The first days of the quarters overlapping ``first``…``last``, oldest first."""
+    quarters, quarter = [], quarter_start(first)
+    while quarter <= last:
+        quarters.append(quarter)
+        quarter = quarter_end(quarter) + dt.timedelta(days=1)
+    return quarters
+
+
+def evaluation_state(*, quarter: dt.date, raters: int, min_raters: int, today: dt.date) -> str:
+    """What may be shown of a station's ratings of its cadre for a quarter: nothing while the
+    quarter runs (ratings still arrive, and comparing two aggregates would reveal the later
+    rater's scores), nothing below ``min_raters`` raters, else the aggregate."""
+    if quarter_end(quarter) >= today:
+        return EVALUATION_IN_PROGRESS
+    return EVALUATION_SHOWN if raters >= min_raters else EVALUATION_TOO_FEW
 
 
 # --- Months --------------------------------------------------------------------------------

@@ -42,9 +42,9 @@ def recompute_points(today_iso: str | None = None, since_iso: str | None = None)
 
 @shared_task(name="scoring.recompute_recent_points", **RETRY)
 def recompute_recent_points(today_iso: str | None = None) -> dict:
-    """The short-interval incremental run: facts of the last days only (cheap, set-based).
-    It is how a close-out, a verified result or a late visit reaches the points within
-    minutes, since the lower apps may not call into scoring."""
+    """The incremental run: facts of the last days only (cheap, set-based). Enqueued after
+    every close-out and verified result (``scoring.receivers``, on the checklists app's
+    signals), and every 10 minutes for what sends no signal (a late visit…)."""
     today = _day(today_iso)
     return _recompute(
         today, today - dt.timedelta(days=settings.LIAISON_BACKDATE_DAYS + RECENT_MARGIN_DAYS)

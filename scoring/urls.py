@@ -1,4 +1,4 @@
-from scoring.views import points, rankings, reports
+from scoring.views import evaluations, points, rankings, reports
 
 app_name = "scoring"
 
@@ -6,4 +6,5 @@ urlpatterns = [
     *rankings.urlpatterns,
     *points.urlpatterns,
     *reports.urlpatterns,
+    *evaluations.urlpatterns,
 ]

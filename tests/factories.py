@@ -155,3 +155,39 @@ class PointEntryFactory(factory.django.DjangoModelFactory):
     points = 2
     fact_day = dt.date(2026, 10, 15)
     booked_month = factory.LazyAttribute(lambda o: o.fact_day.replace(day=1))
+
+
+class EvaluationDimensionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "scoring.EvaluationDimension"
+        django_get_or_create = ("direction", "name")
+
+    direction = "of_cadre"
+    name = factory.Sequence(lambda n: f"评议项目{n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class EvaluationFactory(factory.django.DjangoModelFactory):
+    """One rater's evaluation; pass assignment, rater, quarter and direction. Submitted on the
+    quarter's first day unless told."""
+
+    class Meta:
+        model = "scoring.Evaluation"
+
+    assignment = None
+    rater = None
+    direction = "of_cadre"
+    quarter = dt.date(2026, 7, 1)
+    submitted_on = factory.LazyAttribute(lambda o: o.quarter)
+    submitted_at = factory.LazyAttribute(
+        lambda o: dt.datetime.combine(o.submitted_on, dt.time(2), tzinfo=dt.UTC)
+    )
+
+
+class EvaluationScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "scoring.EvaluationScore"
+
+    evaluation = None
+    dimension = None
+    score = 4

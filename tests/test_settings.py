@@ -70,3 +70,30 @@ def test_embedded_default_uses_sqlite_and_runs_tasks_in_process():
         timeout=60,
     )
     assert out.stdout.split() == ["django.db.backends.sqlite3", "True", "memory://"]
+
+
+@pytest.mark.parametrize("value", ["1", "0", "three", "-3", "2.5"])
+def test_evaluation_min_raters_is_a_whole_number_of_at_least_two(value):
+    result = _run({"DEBUG": "true", "LIAISON_EVALUATION_MIN_RATERS": value}, "check")
+    assert result.returncode != 0
+    assert "LIAISON_EVALUATION_MIN_RATERS must be a whole number of at least 2" in result.stderr
+
+
+def test_evaluation_min_raters_is_read_from_the_environment():
+    code = (
+        "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='liaison.settings';django.setup();"
+        "from django.conf import settings as s;print(s.LIAISON_EVALUATION_MIN_RATERS)"
+    )
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}}
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={**base, "DEBUG": "true", **extra},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.strip()
+        for extra in ({}, {"LIAISON_EVALUATION_MIN_RATERS": "5"})
+    ]
+    assert outputs == ["3", "5"]

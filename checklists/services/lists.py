@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from checklists import rules
+from checklists import rules, signals
 from checklists.evidence import EvidenceInfo, check_evidence
 from checklists.models import (
     ListEvent,
@@ -579,6 +579,7 @@ def verify_result(
         verification_note=note.strip(),
     )
     [fresh] = _record_history(Result, [result.pk], by=by, now=now, action=Action.VERIFIED)
+    signals.result_verified.send(sender=Result, result=fresh)
     return fresh
 
 
@@ -656,6 +657,7 @@ def close_out(*, problem: Problem, by: User, version: int, now: dt.datetime) -> 
     if locked.overdue_since is not None:
         _cleared(locked.pk, None, today=today, now=now)
     [fresh] = _record_history(Problem, [locked.pk], by=by, now=now, action=Action.CLOSED)
+    signals.problem_closed_out.send(sender=Problem, problem=fresh)
     return fresh
 
 

@@ -1,12 +1,14 @@
 """The data of a cadre's assessment report (包联干部考核报告): assignments, visits and
 compliance by period, problems raised and closed, tasks, points by rule, monthly ranks and
-evaluations. A fixed number of queries whatever the cadre's history (see the test)."""
+the station's evaluation of the cadre (the anonymous aggregate only). A fixed number of
+queries whatever the cadre's history (see the test)."""
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
@@ -21,6 +23,8 @@ from django.db.models.functions import TruncDate
 from checklists.models import Problem, Task
 from liaison.compliance import Counts
 from liaison.models import Assignment, Cadre, PeriodRecord, PeriodStatus, Visit
+from scoring import rules
+from scoring.evaluations.selectors import CadreRatings, cadre_ratings
 from scoring.models import MonthlyRank, PointEntry, RankingMonth, RuleCode
 from scoring.reports.period import ReportPeriod
 
@@ -75,8 +79,8 @@ class CadreReport:
     tasks: list[TaskLine]
     points: list[PointLine]
     ranks: list[RankLine]
-    # None: no two-way evaluation data source exists yet; the PDF says so.
-    evaluations: list | None = None
+    # The station's ratings of the cadre, per quarter of the period and assignment.
+    evaluations: CadreRatings
 
     @property
     def points_total(self) -> Decimal:
@@ -175,9 +179,11 @@ def _ranks(cadre: Cadre, period: ReportPeriod) -> list[RankLine]:
     return lines
 
 
-def cadre_report(*, cadre: Cadre, period: ReportPeriod, today: dt.date) -> CadreReport:
+def cadre_report(
+    *, cadre: Cadre, period: ReportPeriod, today: dt.date, min_raters: int | None = None
+) -> CadreReport:
     """Everything the cadre's report prints. ``cadre`` comes with ``user`` and ``bureau``
-    selected. Eight queries."""
+    selected. Eleven queries at most (eight, and up to three for the evaluations)."""
     assignments = list(
         Assignment.objects.filter(cadre=cadre, start_date__lte=period.end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
@@ -218,4 +224,10 @@ def cadre_report(*, cadre: Cadre, period: ReportPeriod, today: dt.date) -> Cadre
         tasks=_tasks(period, station_ids, today),
         points=_points(cadre, period),
         ranks=_ranks(cadre, period),
+        evaluations=cadre_ratings(
+            assignments=assignments,
+            quarters=rules.quarters_between(period.start, period.end),
+            today=today,
+            min_raters=min_raters or settings.LIAISON_EVALUATION_MIN_RATERS,
+        ),
     )

@@ -180,8 +180,25 @@ def request_bureau_report(
         ignore_conflicts=True,
     )
     job = _live(bureau, period).get()
-    transaction.on_commit(partial(tasks.render_report_job.delay, job.pk))
+    transaction.on_commit(partial(_enqueue, tasks.render_report_job, job.pk))
     return job
+
+
+def _enqueue(task, job_id: int) -> None:
+    """Send the job to the worker without holding the request when the broker is down (one
+    attempt, no result subscription: see ``scoring.receivers``). A job that could not be
+    queued is marked failed with a message saying so: its page stops polling, and asking
+    again queues a new one."""
+    try:
+        task.apply_async(args=[job_id], ignore_result=True, retry=False)
+    except Exception as exc:
+        logger.exception("Report job %s could not be queued", job_id)
+        ReportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.FAILED,
+            error=_("The job queue cannot be reached (%(error)s); please try again later.")
+            % {"error": type(exc).__name__},
+            finished_at=timezone.now(),
+        )
 
 
 def _set_progress(job_id: int, percent: int) -> None:

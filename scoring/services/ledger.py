@@ -32,8 +32,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import (
+    Avg,
+    Case,
+    Count,
     DateField,
     F,
+    Func,
     IntegerField,
     Max,
     Min,
@@ -42,12 +46,15 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
-from django.db.models.functions import Cast, TruncDate, TruncMonth
+from django.db.models.functions import Cast, ExtractYear, TruncDate, TruncMonth
 from django.utils.translation import gettext as _
 
 from checklists.models import Problem, ProblemStatus, Rating, Result, Task
 from liaison.models import Assignment, Cadre, PeriodRecord, PeriodStatus
+from scoring import rules
+from scoring.evaluations.models import QUARTER_MONTHS, Direction, Evaluation
 from scoring.models import PointEntry, PointRule, RuleCode
 from scoring.rules import DAYS_PER_WEEK
 
@@ -329,14 +336,62 @@ def _result_facts(since: dt.date | None) -> list[Facts]:
     ]
 
 
+class QuarterEnd(Func):
+    """The last day of the quarter that starts on the given date."""
+
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "(%(expressions)s + interval '3 months' - interval '1 day')::date"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "date(%(expressions)s, '+3 months', '-1 day')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _evaluation_facts(since: dt.date | None, today: dt.date) -> list[Facts]:
+    """One entry per assignment and ended quarter whose station rated the cadre at least 4.5
+    on average (every score) with enough raters; on the quarter's last day. The source is
+    the assignment, the quarter its ``seq`` (year × 10 + quarter)."""
+    evaluations = Evaluation.objects.filter(
+        direction=Direction.OF_CADRE, quarter__lt=rules.quarter_start(today)
+    )
+    if since is not None:
+        # The quarters ending on or after ``since``.
+        evaluations = evaluations.filter(quarter__gte=rules.quarter_start(since))
+    quarter_number = Case(
+        *[When(quarter__month=month, then=Value(n)) for n, month in enumerate(QUARTER_MONTHS, 1)],
+        output_field=IntegerField(),
+    )
+    end = QuarterEnd("quarter")
+    groups = (
+        evaluations.order_by()
+        .values("assignment_id", "quarter")
+        .annotate(raters=Count("pk", distinct=True), average=Avg("scores__score"))
+        .filter(
+            raters__gte=settings.LIAISON_EVALUATION_MIN_RATERS,
+            average__gte=rules.EVALUATION_THRESHOLD,
+        )
+        .values(
+            d_source=F("assignment_id"),
+            d_seq=Cast(ExtractYear("quarter"), IntegerField()) * 10 + quarter_number,
+            d_cadre=F("assignment__cadre_id"),
+            d_day=end,
+            d_month=TruncMonth(end, output_field=DateField()),
+        )
+    )
+    return [Facts(RuleCode.EVALUATION, Kind.EVALUATION, groups)]
+
+
 def all_facts(*, today: dt.date, since: dt.date | None) -> list[Facts]:
-    """The fact queries of every rule code. ``evaluation`` is pending: there is no
-    evaluation model yet (see ``scoring.rules``); its rule is seeded and waits for it."""
+    """The fact queries of every rule code."""
     return [
         *_period_facts(since),
         *_problem_facts(since),
         *_task_facts(since, today),
         *_result_facts(since),
+        *_evaluation_facts(since, today),
     ]
 
 

@@ -2,6 +2,7 @@
 rank, the trend of the last twelve months, points by rule and every entry with the fact that
 earned it. Bureau staff and leaders open the same page for a cadre in their scope."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
@@ -13,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from liaison.models import Cadre
 from scoring import charts, statement
+from scoring.evaluations import selectors as evaluations
 from stations.access import OVERSEERS, role_required
 from stations.scope import scope_of
 
@@ -22,7 +24,8 @@ ENTRY_TABLE = "entry-table"
 
 
 def _page(request, cadre: Cadre, *, own: bool):
-    summary = statement.summary(cadre, today=timezone.localdate())
+    today = timezone.localdate()
+    summary = statement.summary(cadre, today=today)
     page = Paginator(statement.entries(cadre), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "cadre": cadre,
@@ -40,6 +43,15 @@ def _page(request, cadre: Cadre, *, own: bool):
         "hx_target": ENTRY_TABLE,
     }
     partial = request.htmx and request.htmx.target == ENTRY_TABLE
+    if not partial:
+        # The quarters of the twelve months the chart shows, newest first.
+        context["evaluations"] = evaluations.ratings_of_cadre(
+            cadre_id=cadre.pk,
+            first=summary.months[0],
+            last=today,
+            today=today,
+            min_raters=settings.LIAISON_EVALUATION_MIN_RATERS,
+        )
     return render(request, f"{TEMPLATE}#{ENTRY_TABLE}" if partial else TEMPLATE, context)
 
 

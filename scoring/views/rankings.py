@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.vary import vary_on_headers
 
 from scoring import excel, selectors
+from scoring.evaluations import selectors as evaluations
 from scoring.selectors import Period, RankingFilters
 from stations.access import OVERSEERS, role_required
 from stations.models import Bureau, Tier
@@ -126,6 +128,22 @@ def _querystring(form: PeriodForm, filters: RankingFilters) -> str:
     return urlencode(params)
 
 
+def _report_query(period: Period) -> str | None:
+    """The query string of the assessment report (PDF) for the ranking's period: a month or
+    a quarter; a year has no report of its own (None)."""
+    if period.kind == "month":
+        return urlencode({"month": f"{period.first:%Y-%m}"})
+    if period.kind == "quarter":
+        return urlencode({"quarter": f"{period.first.year}-Q{(period.first.month + 2) // 3}"})
+    return None
+
+
+def _report_bureau(request, region: Bureau | None) -> Bureau | None:
+    """Whose bureau report the ranking page offers: the region filtered to, else the user's
+    own bureau (none for a user without one, e.g. an administrator)."""
+    return region if region is not None else request.user.bureau
+
+
 def _scope_label(request, region: Bureau | None) -> str:
     if region is not None:
         return region.name
@@ -152,6 +170,8 @@ def rankings(request):
         "querystring_base": f"{querystring}&",
         "by_tier": bool(filters.tier),
         "tier_label": Tier(filters.tier).label if filters.tier else "",
+        "report_query": _report_query(filters.period),
+        "report_bureau": _report_bureau(request, region),
     }
     template = "scoring/rankings.html"
     if request.htmx and request.htmx.target == "ranking-body":
@@ -190,7 +210,15 @@ def ranking_breakdown(request, cadre_id: int):
         "ranking": ranking,
         "standing": standing,
         "rules": selectors.points_by_rule(cadre_id=cadre_id, months=ranking.months_booked),
+        "evaluations": evaluations.ratings_of_cadre(
+            cadre_id=cadre_id,
+            first=filters.period.first,
+            last=filters.period.last,
+            today=today,
+            min_raters=settings.LIAISON_EVALUATION_MIN_RATERS,
+        ),
         "querystring": _querystring(form, filters),
+        "report_query": _report_query(filters.period),
     }
     template = "scoring/ranking_breakdown.html"
     if request.htmx:

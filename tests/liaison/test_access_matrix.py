@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from liaison.models import Assignment
 from tests import factories as f
 from tests.scoring.ranking_helpers import ranked_cadre_at
 
@@ -83,6 +84,13 @@ URLS = [
     ("checklists:problem-close", "post", True, MANAGERS, 400),
     ("checklists:problem-reopen", "post", True, MANAGERS, 400),
     ("checklists:result-submit", "post", True, {"station", "admin"}, 400),
+    # Two-way evaluation: the station's active assignment (see OBJECT_OF_STATION). Only its
+    # own staff rate its cadre and only its cadre rates it; administrators rate nobody (403).
+    ("scoring:evaluate-cadre", "get", True, {"station"}, 200),
+    ("scoring:evaluate-cadre", "post", True, {"station"}, 400),  # empty form: 400, not saved
+    ("scoring:evaluate-station", "get", True, {"cadre"}, 200),
+    ("scoring:evaluate-station", "post", True, {"cadre"}, 400),
+    ("scoring:station-evaluations", "get", True, OVERSEERS, 200),
 ]
 
 CASES = []
@@ -110,9 +118,20 @@ def _published_problem(station):
     )
 
 
+def _active_assignment(station):
+    """The station's active assignment (a cadre is assigned if none is)."""
+    return Assignment.objects.filter(
+        station=station, end_date__isnull=True
+    ).first() or f.AssignmentFactory(
+        cadre=f.CadreFactory(bureau=station.bureau, tier="county"), station=station
+    )
+
+
 # Routes whose object is not the station itself: how to get it from the station (in or out
 # of scope exactly as the station is).
 OBJECT_OF_STATION = {
+    "scoring:evaluate-cadre": _active_assignment,
+    "scoring:evaluate-station": _active_assignment,
     "scoring:cadre-points": lambda station: f.CadreFactory(bureau=station.bureau, tier="county"),
     "scoring:ranking-breakdown": ranked_cadre_at,
     **{

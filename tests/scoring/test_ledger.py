@@ -20,6 +20,7 @@ from liaison.services.visits import edit_visit, record_visit
 from scoring import rules, tasks
 from scoring.models import PointEntry, PointRule, RankingMonth
 from scoring.services.ledger import recompute_points
+from tests.scoring.evaluation_helpers import Q3, Q4, rate, seed_dimensions, staff
 from tests.scoring.ledger_helpers import (
     at,
     cadre_on,
@@ -34,7 +35,7 @@ from tests.scoring.ledger_helpers import (
 )
 
 TODAY = dt.date(2026, 11, 20)
-OCT, NOV = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+SEP, OCT, NOV = dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)
 SIX = dict.fromkeys(
     [
         "no_notice",
@@ -51,6 +52,7 @@ SIX = dict.fromkeys(
 @pytest.fixture(autouse=True)
 def default_rules(db):
     seed_default_rules()
+    seed_dimensions()
 
 
 @pytest.fixture
@@ -289,6 +291,9 @@ def test_a_deleted_fact_is_reversed(org, cadre):
 
 
 def _facts_of_every_kind(org, cadre):
+    assignment = cadre.assignments.get()
+    for rater in staff(org.s_jiangan, 3):
+        rate(assignment, rater, 5, quarter=Q3)
     period(cadre, dt.date(2026, 11, 2), dt.date(2026, 11, 8), "met")
     period(cadre, dt.date(2026, 11, 9), dt.date(2026, 11, 15), "missed")
     problem = published(org.s_jiangan, raised_by=cadre.user, on=dt.date(2026, 10, 10))
@@ -333,6 +338,69 @@ def test_incremental_after_a_day_of_new_facts_equals_a_full_recompute(org, cadre
     PointEntry.objects.all().delete()
     recompute(today=dt.date(2026, 11, 20))
     assert live_entries() == after_incremental
+
+
+# --- Two-way evaluation -------------------------------------------------------------------
+
+
+def test_a_quarter_rated_4_5_by_enough_station_staff_earns_the_cadre_the_rule_once(org, cadre):
+    assignment = cadre.assignments.get()
+    raters = staff(org.s_jiangan, 4)
+    for rater in raters[:3]:
+        rate(assignment, rater, [5, 4, 5, 4], quarter=Q3)  # exactly 4.5
+        rate(assignment, rater, [5, 4, 4, 4], quarter=dt.date(2026, 4, 1))  # 4.25
+        rate(assignment, rater, 5, quarter=Q4)  # the quarter under way
+    for rater in raters[:2]:
+        rate(assignment, rater, 5, quarter=dt.date(2026, 1, 1))  # two raters only
+    rate(assignment, cadre.user, 5, quarter=Q3, direction="of_station")  # not about the cadre
+
+    recompute()
+    recompute()
+
+    assert entries(code="evaluation") == {
+        ("evaluation", "evaluation", assignment.pk, 20263, Decimal(3), dt.date(2026, 9, 30), SEP),
+    }
+    assert PointEntry.objects.get(code="evaluation").cadre == cadre
+
+
+def test_the_minimum_number_of_raters_is_a_setting(org, cadre, settings):
+    settings.LIAISON_EVALUATION_MIN_RATERS = 4
+    assignment = cadre.assignments.get()
+    for rater in staff(org.s_jiangan, 3):
+        rate(assignment, rater, 5, quarter=Q3)
+    recompute()
+    assert not PointEntry.objects.filter(code="evaluation").exists()
+
+
+def test_an_evaluation_of_a_quarter_whose_last_month_is_frozen_lands_in_the_current_month(
+    org, cadre
+):
+    assignment = cadre.assignments.get()
+    for rater in staff(org.s_jiangan, 3):
+        rate(assignment, rater, 5, quarter=Q3)
+    RankingMonth.objects.create(month=SEP, frozen_at=at(dt.date(2026, 10, 1), 1))
+    recompute()
+    (entry,) = PointEntry.objects.filter(code="evaluation")
+    assert (entry.fact_day, entry.booked_month) == (dt.date(2026, 9, 30), NOV)
+
+
+def test_the_day_after_the_quarter_the_incremental_run_books_it_as_the_full_run_does(org, cadre):
+    assignment = cadre.assignments.get()
+    for rater in staff(org.s_jiangan, 3):
+        rate(assignment, rater, 5, quarter=Q3)
+    recompute(today=dt.date(2026, 9, 30))  # the quarter's last day: not yet
+    assert not PointEntry.objects.filter(code="evaluation").exists()
+
+    incremental = recompute(today=dt.date(2026, 10, 1), since=dt.date(2026, 9, 23))
+    after_incremental = live_entries()
+    full = recompute(today=dt.date(2026, 10, 1))
+
+    assert incremental.added == 1
+    assert (full.added, full.reversed) == (0, 0)
+    assert live_entries() == after_incremental
+    assert ("evaluation", "evaluation", assignment.pk, 20263, cadre.pk, Decimal(3)) in (
+        after_incremental
+    )
 
 
 def test_the_recompute_costs_the_same_queries_for_one_fact_and_for_fifty(org, cadre):

@@ -172,7 +172,9 @@ def test_the_page_costs_the_same_queries_for_one_entry_and_for_fifty(
 ):
     _entries(cadre, count)
     client.force_login(cadre.user)
-    with django_assert_num_queries(9):
+    # Nine, and four for the station's evaluation of the cadre (the assignments, the
+    # raters, the averages and the comments of the quarters shown).
+    with django_assert_num_queries(13):
         response = client.get(reverse("scoring:my-points"))
     assert len(response.context["rows"]) == count
 

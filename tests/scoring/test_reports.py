@@ -22,6 +22,7 @@ from scoring.reports.period import month_period, parse_period, period_of, quarte
 from scoring.reports.render import Rendered
 from scoring.reports.verify import digest
 from tests import factories as f
+from tests.scoring.evaluation_helpers import rate, seed_dimensions, staff
 from tests.scoring.report_data import (
     MARCH,
     NOW,
@@ -33,6 +34,7 @@ from tests.scoring.report_data import (
 )
 
 pytestmark = pytest.mark.usefixtures("media_root")
+Q1 = dt.date(2026, 1, 1)
 
 
 @pytest.fixture
@@ -170,7 +172,7 @@ def test_the_cadre_pdf_prints_the_cadre_station_rank_and_a_code_that_verifies(
     for words in ["包联干部考核报告", "李明远", "江岸区公安分局", "大智派出所", "消防通道堵塞"]:
         assert words in compact
     assert "第2名" in compact  # the frozen rank of March
-    assert "暂无评议数据" in compact
+    assert "双向评议" in compact and "评价人数不足，暂不显示" in compact  # nobody rated
     assert "审核人" in compact
     assert "第1页" in compact
     assert pdf_pages(response.content, tmp_path) >= 1
@@ -212,7 +214,8 @@ def test_the_cadre_report_counts_the_month_of_the_station_they_covered(org, pers
     assert report.points_total == Decimal(-1)
     (march,) = report.ranks
     assert march.frozen and march.rank.rank_in_tier == 2 and march.ranked_in_tier == 2
-    assert report.evaluations is None
+    (evaluation,) = report.evaluations.rows
+    assert (evaluation.quarter, evaluation.state) == (dt.date(2026, 1, 1), "too_few")
 
 
 def test_a_problem_raised_before_the_cadre_arrived_is_not_theirs(org):
@@ -247,6 +250,43 @@ def test_an_unfrozen_month_says_so_in_the_report(org, personas):
     assert "未冻结" in render_to_string("scoring/pdf/cadre.html", context)
 
 
+def test_the_cadre_pdf_prints_the_stations_evaluation_as_an_anonymous_aggregate(
+    client, org, personas, clock, tmp_path
+):
+    seed_dimensions()
+    cadre = personas.cadre.cadre
+    assignment = cadre.assignments.get()
+    raters = staff(org.s_jiangan, 3)
+    rate(assignment, raters[0], [5, 4, 5, 4], quarter=Q1, comment="走访扎实，指导具体")
+    rate(assignment, raters[1], [4, 4, 5, 5], quarter=Q1)
+    rate(assignment, raters[2], [5, 3, 4, 5], quarter=Q1)
+    client.force_login(personas.county_bureau)
+
+    response = client.get(reverse("scoring:cadre-report", args=[cadre.pk]), {"quarter": "2026-Q1"})
+
+    compact = re.sub(r"\s+", "", pdf_text(response.content, tmp_path))
+    assert "双向评议" in compact and "派出所对包联干部的匿名评议" in compact
+    for words in ["走访实效4.67", "问题发现3.67", "帮扶指导4.67", "工作作风4.67", "4.42"]:
+        assert words in compact
+    assert "走访扎实，指导具体" in compact
+    assert "所长甲" not in compact and "评价人数不足" not in compact
+
+
+@pytest.mark.parametrize("raters", [3, 50])
+def test_the_cadre_report_evaluation_takes_the_same_queries_for_3_and_50_raters(
+    org, personas, django_assert_num_queries, raters
+):
+    seed_dimensions()
+    cadre = personas.cadre.cadre
+    for rater in staff(org.s_jiangan, raters):
+        rate(cadre.assignments.get(), rater, 5, quarter=Q1, comment=f"意见{rater.pk}")
+    cadre = type(cadre).objects.select_related("user", "bureau").get(pk=cadre.pk)
+    with django_assert_num_queries(11):
+        report = cadre_report(cadre=cadre, period=quarter_period(2026, 1), today=NOW.date())
+    (row,) = report.evaluations.rows
+    assert (row.state, row.raters, len(row.comments)) == ("shown", raters, raters)
+
+
 @pytest.mark.parametrize("months_of_data", [1, 12])
 def test_the_cadre_report_data_takes_the_same_queries_however_much_history(
     org, personas, django_assert_num_queries, months_of_data
@@ -259,7 +299,8 @@ def test_the_cadre_report_data_takes_the_same_queries_however_much_history(
         published_problem(org.s_jiangan, day=start, deadline=start + dt.timedelta(days=20))
         f.PointEntryFactory(cadre=cadre, points=2, fact_day=start)
     cadre = type(cadre).objects.select_related("user", "bureau").get(pk=cadre.pk)
-    with django_assert_num_queries(8):
+    # Eight, and three for the station's evaluation of the cadre.
+    with django_assert_num_queries(11):
         cadre_report(
             cadre=cadre, period=parse_period(quarter="2026-Q1", today=NOW.date()), today=NOW.date()
         )
@@ -435,6 +476,26 @@ def test_a_failing_job_says_so_and_can_be_asked_for_again(
 
     client.post(url, {"month": "2026-03"})
     assert ReportJob.objects.filter(status="queued").count() == 1
+
+
+def test_a_job_that_cannot_be_queued_fails_at_once_instead_of_hanging(
+    client, org, personas, clock, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.SCORING_REPORT_BACKGROUND_STATIONS = 2
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("redis down")
+
+    monkeypatch.setattr(tasks.render_report_job, "apply_async", broker_down)
+    client.force_login(personas.city_bureau)
+    url = reverse("scoring:bureau-report", args=[org.wuhan.code])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"month": "2026-03"})
+    assert response.status_code == 302
+    job = ReportJob.objects.get()
+    assert job.status == "failed" and "任务队列" in job.error
+    page = client.get(response["Location"]).content.decode()
+    assert "报告生成失败" in page and "every 2s" not in page
 
 
 # --- Bad input ------------------------------------------------------------------------------

@@ -183,7 +183,7 @@ def test_last_twelve_months(today, first, last):
 
 
 @pytest.mark.parametrize(
-    ("average", "ratings", "earns"),
+    ("average", "raters", "earns"),
     [
         (Decimal("4.5"), 3, True),
         (Decimal("4.49"), 10, False),
@@ -191,8 +191,55 @@ def test_last_twelve_months(today, first, last):
         (None, 0, False),
     ],
 )
-def test_evaluation(average, ratings, earns):
-    assert rules.evaluation_earns(average=average, ratings=ratings) is earns
+def test_evaluation(average, raters, earns):
+    assert rules.evaluation_earns(average=average, raters=raters, min_raters=3) is earns
+
+
+@pytest.mark.parametrize(
+    ("day", "start", "end", "seq"),
+    [
+        (dt.date(2026, 1, 1), dt.date(2026, 1, 1), dt.date(2026, 3, 31), 20261),
+        (dt.date(2026, 3, 31), dt.date(2026, 1, 1), dt.date(2026, 3, 31), 20261),
+        (dt.date(2026, 4, 1), dt.date(2026, 4, 1), dt.date(2026, 6, 30), 20262),
+        (dt.date(2028, 2, 29), dt.date(2028, 1, 1), dt.date(2028, 3, 31), 20281),
+        (dt.date(2026, 9, 30), dt.date(2026, 7, 1), dt.date(2026, 9, 30), 20263),
+        (dt.date(2026, 12, 31), dt.date(2026, 10, 1), dt.date(2026, 12, 31), 20264),
+    ],
+)
+def test_the_quarter_of_a_day_its_last_day_and_its_ledger_sequence(day, start, end, seq):
+    assert rules.quarter_start(day) == start
+    assert rules.quarter_end(start) == end
+    assert rules.quarter_seq(start) == seq
+
+
+def test_the_quarters_overlapping_a_range_cross_the_year():
+    assert rules.quarters_between(dt.date(2026, 11, 15), dt.date(2027, 4, 1)) == [
+        dt.date(2026, 10, 1),
+        dt.date(2027, 1, 1),
+        dt.date(2027, 4, 1),
+    ]
+    assert rules.quarters_between(dt.date(2026, 5, 1), dt.date(2026, 5, 31)) == [
+        dt.date(2026, 4, 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raters", "today", "state"),
+    [
+        (9, dt.date(2026, 9, 30), "in_progress"),  # the quarter's last day: ratings may come
+        (9, dt.date(2026, 10, 1), "shown"),
+        (3, dt.date(2026, 10, 1), "shown"),
+        (2, dt.date(2026, 10, 1), "too_few"),
+        (0, dt.date(2027, 1, 1), "too_few"),
+    ],
+)
+def test_the_aggregate_is_shown_after_the_quarter_from_enough_raters(raters, today, state):
+    assert (
+        rules.evaluation_state(
+            quarter=dt.date(2026, 7, 1), raters=raters, min_raters=3, today=today
+        )
+        == state
+    )
 
 
 @pytest.mark.parametrize(

