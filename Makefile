@@ -32,7 +32,7 @@ run: install
 	@mkdir -p var
 	@DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput -v 0
 	@DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo --scale demo --seed 235 --if-empty
-	@DEBUG=$${DEBUG:-true} $(PY) manage.py demo_accounts
+	@DEBUG=$${DEBUG:-true} $(PY) manage.py demo_accounts --url http://$(HOST):$(PORT)
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "Starting Celery worker and beat against $$REDIS_URL"; \
 		DEBUG=$${DEBUG:-true} $(UV) run --frozen celery -A liaison worker -l warning & \

@@ -232,8 +232,19 @@ def filter_problems(params, *, user, today: dt.date) -> tuple[ProblemFilterForm,
         )
     ).select_related("station__bureau__parent", "category", "responsible")
     if has_role(user, *OVERDUE_FIRST):
-        problems = problems.order_by(
-            F("is_overdue").desc(), F("deadline").asc(nulls_last=True), "-created_at", "-pk"
+        # Overdue first, then what is still open by deadline, closed-out problems last.
+        problems = problems.annotate(
+            is_closed=Case(
+                When(status=ProblemStatus.CLOSED, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        ).order_by(
+            F("is_overdue").desc(),
+            "is_closed",
+            F("deadline").asc(nulls_last=True),
+            "-created_at",
+            "-pk",
         )
     else:
         problems = problems.order_by("-created_at", "-pk")

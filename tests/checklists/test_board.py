@@ -209,6 +209,8 @@ def test_overdue_problems_get_a_badge_and_come_first_for_bureaus(
 ):
     page = _board(login(personas.province_bureau))
     assert _listed(page)[:2] == ["沙嘴值班室漏水", "大智消防通道堵塞"]  # oldest deadline first
+    # Then what is still open; closed-out problems last, whatever their deadline.
+    assert _listed(page)[-1] == "民族信息系统故障"
     row = page.split("沙嘴值班室漏水", 1)[1].split("</tr>", 1)[0]
     assert "逾期" in row
 
