@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from stations.importer.planning import (
@@ -9,9 +10,11 @@ from stations.importer.planning import (
     stations_outside_cadre_jurisdiction,
     under,
 )
-from stations.models import Bureau, Station
+from stations.models import Bureau, StaffingReturn, Station
 from stations.scope import scope_of
 from stations.services import rebuild_bureau_paths
+from stations.staffing.rules import figure_errors
+from stations.staffing.services import date_errors, not_a_recording_bureau
 
 
 class ScopedAdminMixin:
@@ -114,3 +117,48 @@ class StationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["code", "name", "bureau__name"]
     autocomplete_fields = ["bureau"]
     list_select_related = ["bureau"]
+
+
+class StaffingReturnAdminForm(forms.ModelForm):
+    """The rules of the figures form (the database constraints check them again)."""
+
+    class Meta:
+        model = StaffingReturn
+        fields = ["bureau", "as_of", "police_total", "station_police", "community_police"]
+
+    def clean(self):
+        data = super().clean()
+        bureau, as_of = data.get("bureau"), data.get("as_of")
+        if bureau is not None and not bureau.holds_stations:
+            self.add_error("bureau", not_a_recording_bureau(bureau.name))
+        if as_of is not None:
+            for message in date_errors(as_of, today=timezone.localdate()):
+                self.add_error("as_of", message)
+        counts = [data.get(k) for k in ("police_total", "station_police", "community_police")]
+        if None not in counts:
+            for field, message in figure_errors(*counts).items():
+                self.add_error(field, message)
+        return data
+
+
+@admin.register(StaffingReturn)
+class StaffingReturnAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = StaffingReturnAdminForm
+    list_display = [
+        "bureau",
+        "as_of",
+        "police_total",
+        "station_police",
+        "community_police",
+        "recorded_by",
+        "recorded_at",
+    ]
+    date_hierarchy = "as_of"
+    search_fields = ["bureau__code", "bureau__name"]
+    autocomplete_fields = ["bureau"]
+    list_select_related = ["bureau", "recorded_by"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by, obj.recorded_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)

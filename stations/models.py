@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from stations.querysets import BureauQuerySet, StationQuerySet
+from stations.querysets import BureauQuerySet, StaffingReturnQuerySet, StationQuerySet
+from stations.staffing.rules import Figures
 
 
 class Tier(models.TextChoices):
@@ -121,3 +123,76 @@ class Station(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StaffingReturn(models.Model):
+    """A county-level bureau's police figures as of a date (警力配置数据), for the "two 40 %"
+    staffing ratios (两个40%): station police ≥ 40 % of the police total, community police ≥
+    40 % of station police.
+
+    Dated rows are the figures' history: one row per bureau and date, and the latest date on
+    or before a day counts on that day. A correction of a date's figures updates its row;
+    django-simple-history keeps who changed what. Figures are recorded for the bureaus that
+    hold stations (county bureaus and directly administered cities): cities and the
+    province are the sums of their counties.
+    """
+
+    bureau = models.ForeignKey(
+        Bureau,
+        verbose_name=_("bureau"),
+        on_delete=models.PROTECT,
+        related_name="staffing_returns",
+    )
+    as_of = models.DateField(_("as of"))
+    police_total = models.IntegerField(_("police total"))
+    station_police = models.IntegerField(_("station police"))
+    community_police = models.IntegerField(_("community police"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    history = HistoricalRecords()
+    objects = StaffingReturnQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staffing figures")
+        verbose_name_plural = _("staffing figures")
+        ordering = ["bureau__code", "-as_of"]
+        constraints = [
+            # Also the index of "the bureau's latest figures on or before a day".
+            models.UniqueConstraint(
+                fields=["bureau", "as_of"],
+                name="staffing_one_return_per_bureau_and_day",
+                violation_error_message=_("This bureau already has figures for this date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(police_total__gte=0, station_police__gte=0, community_police__gte=0),
+                name="staffing_counts_not_negative",
+                violation_error_message=_("Police numbers cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(station_police__lte=F("police_total")),
+                name="staffing_station_police_within_total",
+                violation_error_message=_("Station police cannot be more than the police total."),
+            ),
+            models.CheckConstraint(
+                condition=Q(community_police__lte=F("station_police")),
+                name="staffing_community_police_within_station_police",
+                violation_error_message=_(
+                    "Community police cannot be more than the station police."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bureau} {self.as_of:%Y-%m-%d}"
+
+    @property
+    def figures(self) -> Figures:
+        return Figures(self.police_total, self.station_police, self.community_police)

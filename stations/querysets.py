@@ -40,3 +40,12 @@ class StationQuerySet(models.QuerySet):
         if not text:
             return self
         return self.filter(Q(name__icontains=text) | Q(code__icontains=text))
+
+
+class StaffingReturnQuerySet(models.QuerySet):
+    def in_scope(self, scope: Scope):
+        if scope.everything:
+            return self
+        if scope.bureau_path is not None:
+            return self.filter(subtree_q(scope, "bureau__path"))
+        return self.none()
