@@ -97,3 +97,22 @@ def require_worker(user, problem: Problem, assignee_ids: Iterable[int] = ()) -> 
             _("Only the station, the responsible person or the task's assignee can do this."),
             code="forbidden",
         )
+
+
+def may_audit_station(user, station: Station) -> bool:
+    """A five-haves audit: bureau staff with the station in scope, the cadre covering the
+    station (their scope is that station), administrators."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if not (_is_admin(user) or user.role in ("bureau", "cadre")):
+        return False
+    return station_in_scope(scope_of(user), station)
+
+
+def may_manage_station(user, station: Station) -> bool:
+    """Bureau staff and administrators with the station in scope."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if not (_is_admin(user) or user.role == "bureau"):
+        return False
+    return station_in_scope(scope_of(user), station)

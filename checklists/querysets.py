@@ -60,6 +60,17 @@ class ResultQuerySet(models.QuerySet):
         return self.none()
 
 
+class StationAuditQuerySet(models.QuerySet):
+    def in_scope(self, scope: Scope):
+        if scope.everything:
+            return self
+        if scope.bureau_path is not None:
+            return self.filter(subtree_q(scope, "station__bureau__path"))
+        if scope.station_id is not None:
+            return self.filter(station_id=scope.station_id)
+        return self.none()
+
+
 def visible_visits(user, visits):
     """The visits ``user`` may see: a cadre their own visits (any station they covered),
     station staff the visits already logged at their station, bureau staff and leaders

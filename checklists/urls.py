@@ -1,4 +1,4 @@
-from checklists.views import board, problems, visits
+from checklists.views import board, problems, standards, visits
 from checklists.views import excel as excel_views
 
 app_name = "checklists"
@@ -8,4 +8,5 @@ urlpatterns = [
     *problems.urlpatterns,
     *board.urlpatterns,
     *excel_views.urlpatterns,
+    *standards.urlpatterns,
 ]

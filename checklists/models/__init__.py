@@ -10,6 +10,7 @@ from checklists.models.problems import (
     ResultEvidence,
     Task,
 )
+from checklists.models.standards import AuditPhoto, AuditResult, StationAudit
 from checklists.models.templates import (
     ChecklistItem,
     ChecklistTemplate,
@@ -18,6 +19,8 @@ from checklists.models.templates import (
 )
 
 __all__ = [
+    "AuditPhoto",
+    "AuditResult",
     "ChecklistItem",
     "ChecklistTemplate",
     "ListEvent",
@@ -28,6 +31,7 @@ __all__ = [
     "Rating",
     "Result",
     "ResultEvidence",
+    "StationAudit",
     "Task",
     "TemplateCode",
 ]
