@@ -191,3 +191,19 @@ class EvaluationScoreFactory(factory.django.DjangoModelFactory):
     evaluation = None
     dimension = None
     score = 4
+
+
+class StaffingReturnFactory(factory.django.DjangoModelFactory):
+    """A county-level bureau's staffing figures; pass bureau and the three counts."""
+
+    class Meta:
+        model = "stations.StaffingReturn"
+
+    bureau = None
+    as_of = dt.date(2026, 6, 30)
+    police_total = 200
+    station_police = 100
+    community_police = 50
+    recorded_at = factory.LazyAttribute(
+        lambda o: dt.datetime.combine(o.as_of, dt.time(9), tzinfo=dt.UTC)
+    )

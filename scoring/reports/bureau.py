@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from checklists.counters import Counters, problem_counters
 from checklists.models import Problem, ProblemStatus
 from checklists.models.problems import OPEN_STATUSES
+from checklists.standards import ItemFailures, item_failures, stations_for
+from checklists.standards import Row as FiveHavesRow
+from checklists.standards import total as five_haves_total
 from liaison.compliance import PATH, Counts, Filters, Table, compliance_table
 from liaison.models import Assignment, PeriodRecord, PeriodStatus
 from liaison.reports import SplitRow, split_report
@@ -22,6 +25,8 @@ from scoring.reports.period import ReportPeriod
 from stations.models import Bureau, Station, Tier
 from stations.querysets import subtree_q
 from stations.scope import Scope
+from stations.staffing.selectors import Table as StaffingTable
+from stations.staffing.selectors import staffing_table
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # How many cadres the report lists at the top and at the bottom of the ranking.
@@ -94,6 +99,12 @@ class BureauReport:
     counters_all: Counters
     ranking: Ranking
     stations: list[StationLine]
+    # The two 40 % ratios of the bureau and its children, as of the period's end (issue 6).
+    staffing: StaffingTable | None = None
+    # Station standards (五有, issue 6): the bureau's active stations audited / meeting the
+    # standard in their latest audit, and how many fail each item.
+    five_haves: FiveHavesRow | None = None
+    five_haves_items: list[ItemFailures] | None = None
 
     @property
     def coverage_rate(self) -> float | None:
@@ -232,6 +243,9 @@ def bureau_report(*, bureau: Bureau, period: ReportPeriod, today: dt.date) -> Bu
         counters_all=problem_counters(problems, today=today),
         ranking=_ranking(scope, period.months[-1]),
         stations=_station_lines(scope, period, today),
+        staffing=staffing_table(scope=scope, unit=bureau, day=min(period.end, today)),
+        five_haves=five_haves_total(stations_for(scope, None), bureau.name),
+        five_haves_items=item_failures(stations_for(scope, None)),
     )
 
 

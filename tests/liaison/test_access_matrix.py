@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from liaison.models import Assignment
 from tests import factories as f
+from tests.checklists.five_haves_helpers import audit_station
 from tests.scoring.ranking_helpers import ranked_cadre_at
 
 ALL = {
@@ -55,6 +56,13 @@ URLS = [
     ("stations:import", "get", False, MANAGERS, 200),
     ("stations:import-template", "get", False, MANAGERS, 200),
     ("stations:import-template-csv", "get", False, MANAGERS, 200),
+    # Staffing ratios (issue 6): the roll-up for overseers, figures recorded by bureau staff.
+    ("stations:staffing", "get", False, OVERSEERS, 200),
+    ("stations:staffing-export", "get", False, OVERSEERS, 200),
+    ("stations:staffing-import", "get", False, MANAGERS, 200),
+    ("stations:staffing-import-template", "get", False, MANAGERS, 200),
+    ("stations:staffing-bureau", "get", True, OVERSEERS, 200),  # the station's county bureau
+    ("stations:staffing-bureau", "post", True, MANAGERS, 400),  # empty form: 400, not saved
     ("liaison:station-detail", "get", True, ALL, 200),
     ("liaison:station-assign", "post", True, MANAGERS, 400),  # empty form: 400, not saved
     ("liaison:assignment-end", "post", True, MANAGERS, 400),
@@ -91,6 +99,16 @@ URLS = [
     ("scoring:evaluate-station", "get", True, {"cadre"}, 200),
     ("scoring:evaluate-station", "post", True, {"cadre"}, 400),
     ("scoring:station-evaluations", "get", True, OVERSEERS, 200),
+    # Station standards (五有, issue 6): the province-wide view for overseers; bureau staff and
+    # the station's cadre audit it; everyone in scope reads its audits; bureau staff turn an
+    # unmet item into a draft problem (302 back to the audit).
+    ("checklists:five-haves", "get", False, OVERSEERS, 200),
+    ("checklists:five-haves-export", "get", False, OVERSEERS, 200),
+    ("checklists:audit-new", "get", True, MANAGERS | {"cadre"}, 200),
+    ("checklists:audit-new", "post", True, MANAGERS | {"cadre"}, 400),  # empty form: 400
+    ("checklists:station-audits", "get", True, ALL, 200),
+    ("checklists:audit-detail", "get", True, ALL, 200),  # an audit of the station
+    ("checklists:audit-raise-problem", "post", True, MANAGERS, 302),  # its unmet item
 ]
 
 CASES = []
@@ -127,6 +145,12 @@ def _active_assignment(station):
     )
 
 
+def _five_haves_audit(station):
+    """A five-haves audit of the station with its hot-water item not met."""
+    office = f.UserFactory(role="bureau", bureau=station.bureau)
+    return audit_station(station, by=office, unmet=["you-reshui"])
+
+
 # Routes whose object is not the station itself: how to get it from the station (in or out
 # of scope exactly as the station is).
 OBJECT_OF_STATION = {
@@ -134,6 +158,11 @@ OBJECT_OF_STATION = {
     "scoring:evaluate-station": _active_assignment,
     "scoring:cadre-points": lambda station: f.CadreFactory(bureau=station.bureau, tier="county"),
     "scoring:ranking-breakdown": ranked_cadre_at,
+    "stations:staffing-bureau": lambda station: station.bureau,
+    "checklists:audit-detail": lambda station: _five_haves_audit(station),
+    "checklists:audit-raise-problem": lambda station: _five_haves_audit(station).results.get(
+        met=False
+    ),
     **{
         name: lambda station: _published_problem(station)
         for name in (

@@ -24,6 +24,7 @@ OWN_MATRIX = {
     "scoring:bureau-report": "tests/scoring/test_reports.py::test_reports_open_by_role_and_scope",
     "scoring:report-job": "tests/scoring/test_reports.py::test_a_report_job_is_seen_by_whoever…",
     "scoring:report-job-download": "tests/scoring/test_reports.py (same test)",
+    "checklists:audit-photo": "tests/checklists/test_five_haves.py (photo served in scope only)",
 }
 
 

@@ -22,6 +22,7 @@ from scoring.reports.period import month_period, parse_period, period_of, quarte
 from scoring.reports.render import Rendered
 from scoring.reports.verify import digest
 from tests import factories as f
+from tests.checklists.five_haves_helpers import audit_station
 from tests.scoring.evaluation_helpers import rate, seed_dimensions, staff
 from tests.scoring.report_data import (
     MARCH,
@@ -328,7 +329,8 @@ def test_the_bureau_report_data_takes_the_same_queries_for_1_and_50_stations(
     org, django_assert_num_queries, stations
 ):
     _county_with_stations(org, stations)
-    with django_assert_num_queries(11):
+    # Eleven, one for the staffing ratios and two for the five haves (issue 6).
+    with django_assert_num_queries(14):
         report = bureau_report(bureau=org.jianghan, period=month_period(2026, 3), today=NOW.date())
     # 民族派出所 of the fixture, plus the new ones.
     assert len(report.stations) == stations + 1
@@ -404,6 +406,45 @@ def test_a_county_pdf_prints_a_row_per_station_and_the_ranking(
         assert words in compact
     assert "第1页" in compact
     assert IssuedReport.objects.get().bureau == org.jiangan
+
+
+def test_a_city_pdf_prints_the_two_40_percent_ratios_of_the_city_and_its_counties(
+    client, org, personas, clock, tmp_path
+):
+    """March's report: each county's latest figures on or before 31 March, the city's ratios
+    from the sums of the counts, shortfalls marked."""
+    march_end = dt.date(2026, 3, 31)
+    f.StaffingReturnFactory(
+        bureau=org.jiangan,
+        as_of=march_end,
+        police_total=200,
+        station_police=100,
+        community_police=50,
+    )
+    f.StaffingReturnFactory(
+        bureau=org.jianghan,
+        as_of=march_end,
+        police_total=300,
+        station_police=90,
+        community_police=40,
+    )
+    f.StaffingReturnFactory(  # after the report's month: not counted
+        bureau=org.jianghan,
+        as_of=dt.date(2026, 4, 1),
+        police_total=300,
+        station_police=200,
+        community_police=100,
+    )
+    client.force_login(personas.city_bureau)
+
+    response = client.get(reverse("scoring:bureau-report", args=[org.wuhan.code]))
+
+    compact = re.sub(r"\s+", "", pdf_text(response.content, tmp_path))
+    assert "两个40%" in compact
+    assert "派出所警力占比38.0%不足40%" in compact  # 190 of 500
+    assert "社区民警占比47.3%" in compact and "已填报的县级公安机关2/2" in compact
+    assert "江岸区公安分局2001005050.0%50.0%2026-03-31" in compact
+    assert "江汉区公安分局300904030.0%不足40%44.4%2026-03-31" in compact
 
 
 # --- Large bureau reports render in the background ------------------------------------------
@@ -590,3 +631,18 @@ def test_a_report_job_is_seen_by_whoever_may_open_the_bureaus_report(
     # Nothing to download before it is done.
     download = client.get(reverse("scoring:report-job-download", args=[job.pk]))
     assert download.status_code == (404 if expected == 200 else expected)
+
+
+def test_the_bureau_pdf_has_a_five_haves_section(client, org, personas, clock, tmp_path):
+    audit_station(org.s_jiangan, by=personas.county_bureau, unmet=["you-reshui"])
+    audit_station(org.s_jiangan2, by=personas.county_bureau)
+    audit_station(org.s_jianghan, by=personas.city_bureau)  # another county: not counted
+    client.force_login(personas.leader)
+
+    response = client.get(reverse("scoring:bureau-report", args=[org.jiangan.code]))
+
+    compact = re.sub(r"\s+", "", pdf_text(response.content, tmp_path))
+    assert "五有达标情况" in compact
+    # 1 of the county's 2 stations meets the standard, both audited; hot water fails once.
+    assert "五有达标派出所1/已检查2/启用的派出所2" in compact
+    assert "有热水" in compact and "1个未达标" in compact

@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklists.seeding import seed_problems
+from checklists.seeding.standards import seed_five_haves
 from liaison import seeding
 from scoring.evaluations.seeding import seed_evaluations
 from scoring.seeding import score_seeded_data
+from stations.staffing.seeding import seed_staffing
 
 
 class Command(BaseCommand):
@@ -63,7 +65,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 counts = seeding.seed(scale=scale, seed=seed, reset=not empty, today=today)
                 problems = seed_problems(scale=scale, seed=seed, today=today)
+                seed_five_haves(seed=seed, today=today)  # station standards 五有 (issue 6)
                 seed_evaluations(scale=scale, seed=seed, today=today)
+                seed_staffing(seed=seed, today=today)  # the two 40 % ratios (issue 6)
                 # Last, once every fact is seeded: the ledger and the frozen past months.
                 scored = score_seeded_data(today=today)
         except IntegrityError as exc:
