@@ -10,7 +10,7 @@ overwrite each other. ``version`` grows by one on every change of a row.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -33,6 +33,12 @@ PUBLIC_STATUSES = (
     ProblemStatus.CLOSED,
 )
 OPEN_STATUSES = (ProblemStatus.PUBLISHED, ProblemStatus.IN_RECTIFICATION)
+# Closed out or not: the first key of a bureau's board (checklists.filters) and of its index.
+CLOSED = Case(
+    When(status=ProblemStatus.CLOSED, then=Value(True)),
+    default=Value(False),
+    output_field=models.BooleanField(),
+)
 
 
 class Problem(models.Model):
@@ -173,6 +179,17 @@ class Problem(models.Model):
                 fields=["responsible", "deadline"],
                 name="problem_responsible_open",
                 condition=Q(status__in=OPEN_STATUSES),
+            ),
+            # The board of bureau staff (checklists.filters.filter_problems): open problems by
+            # deadline, closed-out ones last; a page is read in index order, not by sorting
+            # every problem in scope (docs/BENCHMARKS.md, issue 4).
+            models.Index(
+                CLOSED,
+                F("deadline").asc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="problem_board_order",
+                condition=~Q(status=ProblemStatus.DRAFT),
             ),
         ]
 

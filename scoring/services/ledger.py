@@ -244,7 +244,10 @@ def _problem_facts(since: dt.date | None) -> list[Facts]:
         published = published.filter(published_at__gte=_local_midnight(since))
         closed = closed.filter(closed_on__gte=since)
     # The cadre who raised it, whichever station they cover now.
-    raiser = Subquery(Cadre.objects.filter(user_id=OuterRef("raised_by_id")).values("pk")[:1])
+    # One cadre per user (unique): no ordering, or the model's would join and sort per row.
+    raiser = Subquery(
+        Cadre.objects.filter(user_id=OuterRef("raised_by_id")).order_by().values("pk")[:1]
+    )
     return [
         Facts(
             RuleCode.PROBLEM_PUBLISHED,
@@ -398,6 +401,10 @@ def all_facts(*, today: dt.date, since: dt.date | None) -> list[Facts]:
 def _lock(cursor) -> None:
     if connection.vendor == "postgresql":
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        # No JIT compilation in this transaction: the correlated subqueries inflate the
+        # estimated costs past jit_above_cost, and compiling then took 0.3–0.6 s per
+        # statement, more than an incremental run's whole work (docs/BENCHMARKS.md).
+        cursor.execute("SET LOCAL jit = off")
 
 
 def _fill(cursor, facts: Facts) -> None:

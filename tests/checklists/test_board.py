@@ -215,6 +215,37 @@ def test_overdue_problems_get_a_badge_and_come_first_for_bureaus(
     assert "逾期" in row
 
 
+def test_bureaus_read_overdue_then_open_by_deadline_then_closed_out_by_deadline(
+    org, personas, login, frozen
+):
+    """The whole order of a bureau's board: overdue problems (oldest deadline first), then
+    the other open ones by deadline (due today is not overdue), closed-out ones last by
+    deadline; equal deadlines newest first. The same list in one region and in one status."""
+    early, late = dt.datetime(2026, 9, 1, 9, tzinfo=SH), dt.datetime(2026, 10, 1, 9, tzinfo=SH)
+    problem(org.s_jiangan, description="今天到期", deadline=TODAY)
+    problem(org.s_jiangan2, description="昨天到期", deadline=TODAY - DAY, status="in_rectification")
+    problem(org.s_jianghan, description="上周到期", deadline=TODAY - 7 * DAY)
+    problem(org.s_xiling, description="下周到期早建", deadline=TODAY + 7 * DAY, created=early)
+    problem(org.s_xiantao, description="下周到期晚建", deadline=TODAY + 7 * DAY, created=late)
+    problem(org.s_jiangan, description="早已销号", status="closed", deadline=TODAY - 30 * DAY)
+    problem(org.s_jianghan, description="刚刚销号", status="closed", deadline=TODAY + 2 * DAY)
+    problem(org.s_jiangan2, status="draft", description="草稿不在公开栏", deadline=TODAY - DAY)
+    expected = [
+        "上周到期",
+        "昨天到期",
+        "今天到期",
+        "下周到期晚建",
+        "下周到期早建",
+        "早已销号",
+        "刚刚销号",
+    ]
+    client = login(personas.province_bureau)
+    assert _listed(_board(client)) == expected
+    wuhan = [d for d in expected if d not in ("下周到期早建", "下周到期晚建")]
+    assert _listed(_board(client, region="420100")) == wuhan
+    assert _listed(_board(client, status="closed")) == ["早已销号", "刚刚销号"]
+
+
 def test_escalated_and_reopened_open_problems_are_tagged_on_the_board(
     board_org, personas, login, frozen
 ):
