@@ -91,6 +91,13 @@ else:
             "NAME": BASE_DIR / "var" / "liaison.sqlite3",
         }
     }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT compilation: the pages and jobs send short queries whose estimated costs cross
+    # jit_above_cost (correlated subqueries; small tables autovacuum never analyses, such as
+    # the problem categories); compiling then took 0.2–0.6 s per query, more than running it
+    # (docs/BENCHMARKS.md, issues 4 and 5).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded demo database cannot enforce UniqueConstraint(nulls_distinct=False) (one

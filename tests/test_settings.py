@@ -97,3 +97,13 @@ def test_evaluation_min_raters_is_read_from_the_environment():
         for extra in ({}, {"LIAISON_EVALUATION_MIN_RATERS": "5"})
     ]
     assert outputs == ["3", "5"]
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_jit_compile_queries():
+    """JIT compilation cost more than the short queries it compiled (docs/BENCHMARKS.md)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == "off"

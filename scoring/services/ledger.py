@@ -401,10 +401,6 @@ def all_facts(*, today: dt.date, since: dt.date | None) -> list[Facts]:
 def _lock(cursor) -> None:
     if connection.vendor == "postgresql":
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        # No JIT compilation in this transaction: the correlated subqueries inflate the
-        # estimated costs past jit_above_cost, and compiling then took 0.3–0.6 s per
-        # statement, more than an incremental run's whole work (docs/BENCHMARKS.md).
-        cursor.execute("SET LOCAL jit = off")
 
 
 def _fill(cursor, facts: Facts) -> None:
