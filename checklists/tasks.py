@@ -1,25 +1,12 @@
 """Celery tasks of the checklists app. A task takes an ISO date, calls one service and owns
 only its retry policy; the services are idempotent, so a retried or repeated run is harmless."""
 
-import datetime as dt
 from dataclasses import asdict
 
 from celery import shared_task
-from django.db import OperationalError
-from django.utils import timezone
 
 from checklists.services import overdue
-
-RETRY = {
-    "autoretry_for": (OperationalError,),
-    "max_retries": 3,
-    "retry_backoff": 30,
-    "retry_jitter": True,
-}
-
-
-def _day(today_iso: str | None) -> dt.date:
-    return dt.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
+from liaison.tasks import RETRY, day_or_today
 
 
 @shared_task(name="checklists.flag_overdue_items", **RETRY)
@@ -27,7 +14,7 @@ def flag_overdue_items(today_iso: str | None = None, mail: bool = True) -> dict:
     """Flag overdue tasks and problems, clear those no longer overdue, escalate problems
     overdue for the configured working days; then queue the mails fed by that sweep (a
     separate task, so a mail failure is retried without sweeping again)."""
-    today = _day(today_iso)
+    today = day_or_today(today_iso)
     report = asdict(overdue.flag_overdue(today=today))
     if mail:
         send_overdue_reminders.delay(today.isoformat())
@@ -37,4 +24,4 @@ def flag_overdue_items(today_iso: str | None = None, mail: bool = True) -> dict:
 @shared_task(name="checklists.send_overdue_reminders", **RETRY)
 def send_overdue_reminders(today_iso: str | None = None) -> dict:
     """Mail each person their overdue items and the bureau above its escalated problems."""
-    return asdict(overdue.send_overdue_reminders(today=_day(today_iso)))
+    return asdict(overdue.send_overdue_reminders(today=day_or_today(today_iso)))

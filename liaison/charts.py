@@ -1,12 +1,13 @@
 """Server-rendered SVG charts: plain numbers in, markup out (pure, no queries, no JS).
 
-Lines differ by colour *and* by dash pattern and marker shape, so a chart stays readable
-when printed in black and white.
+Lines differ by colour *and* by dash pattern and marker shape, and the provisional bar is
+hatched, so a chart stays readable when printed in black and white.
 """
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from html import escape
 
 # (colour, dash pattern, marker) per series, in order.
@@ -37,6 +38,35 @@ class Series:
 
 def _fmt(number: float) -> str:
     return f"{number:.1f}".rstrip("0").rstrip(".")
+
+
+def _frame(*, width: int, height: int, title: str, defs: str = "") -> list[str]:
+    """The opening of a chart: the svg element, its title and a white background."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-label="{escape(title)}" class="chart" '
+        f'font-family="sans-serif" font-size="12">',
+        f"<title>{escape(title)}</title>",
+        *([defs] if defs else []),
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
+    ]
+
+
+def _y_tick(*, left: int, plot_w: float, y: str, label: str, stroke: str = "#d6dde5") -> str:
+    """A grid line across the plot at ``y`` and its label left of the axis."""
+    return (
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{y}" y2="{y}" stroke="{stroke}"/>'
+        f'<text x="{left - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">'
+        f"{label}</text>"
+    )
+
+
+def _y_title(text: str, *, x: int, middle: float) -> str:
+    """The y-axis title, written upwards at ``x``, centred on the plot's ``middle``."""
+    return (
+        f'<text x="{x}" y="{_fmt(middle)}" text-anchor="middle" '
+        f'transform="rotate(-90 {x} {_fmt(middle)})">{escape(text)}</text>'
+    )
 
 
 def _marker(shape: str, x: float, y: float, colour: str) -> str:
@@ -106,29 +136,15 @@ def line_chart_svg(
     def y_at(value: float) -> float:
         return top + plot_h * (1 - value / 100)
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-label="{escape(title)}" class="chart" '
-        f'font-family="sans-serif" font-size="12">',
-        f"<title>{escape(title)}</title>",
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
-    ]
+    parts = _frame(width=width, height=height, title=title)
     for tick in Y_TICKS:
-        y = _fmt(y_at(tick))
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y}" y2="{y}" stroke="#d6dde5"/>')
-        parts.append(
-            f'<text x="{left - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">'
-            f"{tick}%</text>"
-        )
+        parts.append(_y_tick(left=left, plot_w=plot_w, y=_fmt(y_at(tick)), label=f"{tick}%"))
     parts.append(
         f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="#5b6877"/>'
         f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" '
         f'stroke="#5b6877"/>'
     )
-    parts.append(
-        f'<text x="14" y="{_fmt(top + plot_h / 2)}" text-anchor="middle" '
-        f'transform="rotate(-90 14 {_fmt(top + plot_h / 2)})">{escape(y_title)}</text>'
-    )
+    parts.append(_y_title(y_title, x=14, middle=top + plot_h / 2))
     step = max(1, math.ceil(n / 12))
     for i, label in enumerate(x_labels):
         if i % step and i != n - 1:
@@ -184,5 +200,100 @@ def line_chart_svg(
             f"{escape(s.label)}</text></g>"
         )
         legend_x += 48 + 14 * len(s.label) + 20
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --- Bars: points by month ---------------------------------------------------------------------
+
+POSITIVE, NEGATIVE = "#0b4f9c", "#b3261e"
+# Room around the bars for tick labels, the axis title and the month labels.
+BAR_LEFT, BAR_RIGHT, BAR_TOP, BAR_BOTTOM = 48, 16, 24, 40
+HATCH = (
+    '<defs><pattern id="provisional" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#5b6877" stroke-width="3"/></pattern></defs>'
+)
+
+
+def _signed(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + _fmt(float(value))
+
+
+def _ticks(low: float, high: float) -> list[float]:
+    """About five round tick values covering ``low``..``high`` (which include 0)."""
+    span = max(high - low, 1.0)
+    raw = span / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    start = math.floor(low / step) * step
+    ticks = []
+    value = start
+    while value <= high + step / 2:
+        ticks.append(value)
+        value += step
+    return ticks
+
+
+def points_bar_svg(
+    *,
+    x_labels: Sequence[str],
+    values: Sequence[Decimal],
+    title: str,
+    y_title: str,
+    provisional_label: str,
+    width: int = 760,
+    height: int = 280,
+) -> str:
+    """Bars of points by month (one per label): points can be negative, so bars grow up or
+    down from a zero line, with y ticks and a value on every bar. The last bar (the current
+    month) is hatched and marked provisional. ``title`` becomes the accessible name."""
+    left, top = BAR_LEFT, BAR_TOP
+    plot_w, plot_h = width - left - BAR_RIGHT, height - top - BAR_BOTTOM
+    numbers = [float(v) for v in values]
+    lowest, highest = min([0.0, *numbers]), max([0.0, *numbers])
+    ticks = _ticks(lowest, highest if highest > lowest else lowest + 1)
+    low, high = ticks[0], ticks[-1]
+    n = max(1, len(x_labels))
+    slot = plot_w / n
+    bar_w = slot * 0.6
+
+    def y_at(value: float) -> float:
+        return top + plot_h * (high - value) / (high - low)
+
+    parts = _frame(width=width, height=height, title=title, defs=HATCH)
+    for tick in ticks:
+        stroke = "#5b6877" if tick == 0 else "#d6dde5"
+        parts.append(
+            _y_tick(left=left, plot_w=plot_w, y=_fmt(y_at(tick)), label=_fmt(tick), stroke=stroke)
+        )
+    parts.append(_y_title(y_title, x=12, middle=top + plot_h / 2))
+    for i, (label, value) in enumerate(zip(x_labels, values, strict=True)):
+        centre = left + slot * (i + 0.5)
+        bar_top = y_at(max(float(value), 0.0))
+        bar_bottom = y_at(min(float(value), 0.0))
+        last = i == len(values) - 1
+        fill = "url(#provisional)" if last else (POSITIVE if value >= 0 else NEGATIVE)
+        stroke = POSITIVE if value >= 0 else NEGATIVE
+        if value:
+            parts.append(
+                f'<rect x="{_fmt(centre - bar_w / 2)}" y="{_fmt(bar_top)}" '
+                f'width="{_fmt(bar_w)}" height="{_fmt(max(bar_bottom - bar_top, 1.0))}" '
+                f'fill="{fill}" stroke="{stroke}"/>'
+            )
+        label_y = bar_top - 4 if value >= 0 else bar_bottom + 12
+        parts.append(
+            f'<text x="{_fmt(centre)}" y="{_fmt(label_y)}" text-anchor="middle" font-size="10" '
+            f'class="bar-value">{escape(_signed(value))}</text>'
+        )
+        parts.append(
+            f'<text x="{_fmt(centre)}" y="{top + plot_h + 16}" text-anchor="middle">'
+            f"{escape(label)}</text>"
+        )
+        if last:
+            parts.append(
+                f'<text x="{_fmt(centre)}" y="{top + plot_h + 30}" text-anchor="middle" '
+                f'font-size="10" fill="#5b6877">{escape(provisional_label)}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)

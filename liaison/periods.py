@@ -7,6 +7,7 @@ Asia/Shanghai calendar: callers convert timestamps with ``localdate()`` first.
 
 import calendar
 import datetime as dt
+import re
 
 Period = tuple[dt.date, dt.date]  # first and last day, inclusive
 
@@ -59,3 +60,28 @@ def required_periods(tier: str, start: dt.date, end: dt.date) -> list[Period]:
         periods.append(period)
         period = next_period(tier, period)
     return periods
+
+
+# --- Months ----------------------------------------------------------------------------------
+
+FIRST_YEAR = 2000
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: str) -> dt.date:
+    """The first day of the month written "YYYY-MM" (a year from ``FIRST_YEAR`` on); raises
+    ValueError for anything else (callers word their own message)."""
+    match = _YEAR_MONTH.match(value)
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < FIRST_YEAR:
+        raise ValueError(f"not a month as YYYY-MM: {value!r}")
+    return dt.date(int(match[1]), int(match[2]), 1)
+
+
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """First days of the months from ``start``'s month to ``end``'s month."""
+    months = []
+    month = start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months

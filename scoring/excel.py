@@ -7,14 +7,12 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
-from liaison.exports import workbook_response
+from liaison.exports import print_a4_landscape, titled_sheet, workbook_response
 from scoring.selectors import Ranking, RankingFilters
 from stations.models import Tier
 
-HEADER_ROW = 3
+HEADER_ROW = 3  # under the title and the export date
 WIDTHS = [8, 12, 8, 22, 18, 18, 10, 10, 10, 10]
 
 
@@ -40,8 +38,6 @@ def ranking_xlsx(
 ) -> HttpResponse:
     rows = ranking.all()
     wb = Workbook()
-    ws = wb.active
-    ws.title = pgettext("ranking", "Ranking")
     headers = [
         pgettext("ranking", "Rank"),
         _("Name"),
@@ -54,15 +50,16 @@ def ranking_xlsx(
         pgettext("ranking", "Overall rank"),
         pgettext("ranking", "Movement"),
     ]
-    title = ranking_title(scope_label=scope_label, filters=filters, provisional=ranking.provisional)
-    ws.append([title])
-    ws.append([_("Exported on %(day)s") % {"day": today.isoformat()}])
-    ws.append(headers)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    for cell in ws[HEADER_ROW]:
-        cell.font = Font(bold=True)
+    ws = titled_sheet(
+        wb,
+        name=pgettext("ranking", "Ranking"),
+        title=ranking_title(
+            scope_label=scope_label, filters=filters, provisional=ranking.provisional
+        ),
+        notes=[_("Exported on %(day)s") % {"day": today.isoformat()}],
+        headers=headers,
+        widths=WIDTHS,
+    )
     for row in rows:
         ws.append(
             [
@@ -81,15 +78,7 @@ def ranking_xlsx(
     for column in ws.iter_cols(min_col=7, max_col=7, min_row=HEADER_ROW + 1):
         for cell in column:
             cell.number_format = "0.0"
-    for index, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_a4_landscape(ws)
     ws.oddFooter.center.text = _("Page &P of &N")
     filename = f"ranking-{filters.period.kind}-{filters.period.first:%Y%m}.xlsx"
     return workbook_response(wb, filename)

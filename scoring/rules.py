@@ -181,6 +181,12 @@ def quarter_number(start: dt.date) -> int:
     return (start.month - 1) // MONTHS_PER_QUARTER + 1
 
 
+def quarter_label(day: dt.date) -> str:
+    """The quarter containing ``day`` as the ranking, the reports and the evaluations show
+    it: "Q3 2026" (2026年第3季度)."""
+    return _("Q%(quarter)d %(year)d") % {"quarter": quarter_number(day), "year": day.year}
+
+
 def quarter_seq(start: dt.date) -> int:
     """The ledger ``seq`` of an evaluation entry: year × 10 + quarter (20263 for 2026 Q3)."""
     return start.year * 10 + quarter_number(start)

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from scoring import rules
 from scoring.models import PointEntry, RankingMonth, RuleCode
 from stations.models import Tier
 from stations.scope import Scope
@@ -165,10 +166,7 @@ class Period:
         if self.kind == "month":
             return f"{self.first:%Y-%m}"
         if self.kind == "quarter":
-            return _("Q%(quarter)d %(year)d") % {
-                "quarter": (self.first.month + 2) // 3,
-                "year": self.first.year,
-            }
+            return rules.quarter_label(self.first)
         return _("Year %(year)d") % {"year": self.first.year}
 
 
@@ -405,24 +403,30 @@ class RulePoints:
     code: str
     label: str
     points: Decimal
-    entries: int
+    entries: int  # live entries (neither reversed nor reversing)
 
 
 def points_by_rule(*, cadre_id: int, months: list[dt.date]) -> list[RulePoints]:
-    """A cadre's points per rule over the months booked, largest contribution first."""
-    rows = (
-        PointEntry.objects.filter(cadre_id=cadre_id, booked_month__in=months)
+    """A cadre's points per rule booked in ``months``, in the order of the rules. The sum
+    over all entries is the net score (a reversal cancels the entry it reverses);
+    ``entries`` counts the live ones."""
+    rows = {
+        r["code"]: r
+        for r in PointEntry.objects.filter(cadre_id=cadre_id, booked_month__in=months)
         .values("code")
-        .annotate(points=Sum("points"), entries=Count("id"))
-        .order_by("-points", "code")
-    )
-    labels = dict(RuleCode.choices)
+        .annotate(
+            points=Sum("points"),
+            entries=Count("pk", filter=Q(reverses__isnull=True, reversed=False)),
+        )
+        .order_by()
+    }
     return [
         RulePoints(
-            code=r["code"],
-            label=str(labels.get(r["code"], r["code"])),
-            points=_points(r["points"]),
-            entries=r["entries"],
+            code=code,
+            label=label,
+            points=_points(rows[code]["points"]),
+            entries=rows[code]["entries"],
         )
-        for r in rows
+        for code, label in RuleCode.choices
+        if code in rows
     ]

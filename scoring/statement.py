@@ -17,7 +17,6 @@ from django.db.models import (
     DateField,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Sum,
     Value,
@@ -29,6 +28,7 @@ from checklists.models import Problem, Result, Task
 from liaison.models import Cadre, PeriodRecord, Visit
 from scoring import rules
 from scoring.models import MonthlyRank, PointEntry, RuleCode
+from scoring.selectors import RulePoints, points_by_rule
 
 Kind = PointEntry.SourceKind
 ZERO = Decimal("0")
@@ -36,18 +36,10 @@ PROBLEM_LABEL_CHARS = 30
 
 
 @dataclass(frozen=True)
-class RuleTotal:
-    code: str
-    label: str
-    points: Decimal
-    awards: int  # live entries (neither reversed nor reversing)
-
-
-@dataclass(frozen=True)
 class Summary:
     month: dt.date
     points: Decimal
-    by_rule: list[RuleTotal]
+    by_rule: list[RulePoints]
     months: list[dt.date]
     monthly_points: list[Decimal]
     rank: MonthlyRank | None
@@ -73,26 +65,6 @@ def monthly_points(cadre: Cadre, months: list[dt.date]) -> dict[dt.date, Decimal
         .order_by()
     )
     return {row["booked_month"]: row["total"] for row in rows}
-
-
-def rule_totals(cadre: Cadre, month: dt.date) -> list[RuleTotal]:
-    rows = (
-        PointEntry.objects.filter(cadre=cadre, booked_month=month)
-        .values("code")
-        .annotate(
-            total=Sum("points"),
-            awards=Count("pk", filter=Q(reverses__isnull=True, reversed=False)),
-        )
-        .order_by()
-    )
-    by_code = {row["code"]: row for row in rows}
-    return [
-        RuleTotal(
-            code=code, label=label, points=by_code[code]["total"], awards=by_code[code]["awards"]
-        )
-        for code, label in RuleCode.choices
-        if code in by_code
-    ]
 
 
 def latest_rank(cadre: Cadre) -> MonthlyRank | None:
@@ -123,7 +95,7 @@ def summary(cadre: Cadre, *, today: dt.date) -> Summary:
     return Summary(
         month=month,
         points=totals.get(month, ZERO),
-        by_rule=rule_totals(cadre, month),
+        by_rule=points_by_rule(cadre_id=cadre.pk, months=[month]),
         months=months,
         monthly_points=[totals.get(m, ZERO) for m in months],
         rank=latest_rank(cadre),

@@ -6,22 +6,10 @@ from dataclasses import asdict
 
 from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
 from django.utils import timezone
 
+from liaison.tasks import RETRY, day_or_today
 from scoring.services import ledger, ranking
-
-RETRY = {
-    "autoretry_for": (OperationalError,),
-    "max_retries": 3,
-    "retry_backoff": 30,
-    "retry_jitter": True,
-}
-
-
-def _day(today_iso: str | None) -> dt.date:
-    return dt.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
-
 
 # The incremental run looks back over the back-dating window and one day more: a visit logged
 # late can still turn a period that ended that long ago from missed into met.
@@ -37,7 +25,7 @@ def _recompute(today: dt.date, since: dt.date | None) -> dict:
 def recompute_points(today_iso: str | None = None, since_iso: str | None = None) -> dict:
     """Bring the point ledger in line with the facts: all of them, or those since a day."""
     since = dt.date.fromisoformat(since_iso) if since_iso else None
-    return _recompute(_day(today_iso), since)
+    return _recompute(day_or_today(today_iso), since)
 
 
 @shared_task(name="scoring.recompute_recent_points", **RETRY)
@@ -45,7 +33,7 @@ def recompute_recent_points(today_iso: str | None = None) -> dict:
     """The incremental run: facts of the last days only (cheap, set-based). Enqueued after
     every close-out and verified result (``scoring.receivers``, on the checklists app's
     signals), and every 10 minutes for what sends no signal (a late visit…)."""
-    today = _day(today_iso)
+    today = day_or_today(today_iso)
     return _recompute(
         today, today - dt.timedelta(days=settings.LIAISON_BACKDATE_DAYS + RECENT_MARGIN_DAYS)
     )
@@ -54,7 +42,7 @@ def recompute_recent_points(today_iso: str | None = None) -> dict:
 @shared_task(name="scoring.freeze_last_month", **RETRY)
 def freeze_last_month(today_iso: str | None = None) -> str:
     """Freeze the month before ``today`` (the 1st, 01:00): its points and ranks."""
-    month = ranking.last_month(_day(today_iso))
+    month = ranking.last_month(day_or_today(today_iso))
     return ranking.freeze_month(month=month, now=timezone.now()).month.isoformat()
 
 

@@ -12,9 +12,10 @@ on its own; ``checklists.services.excel`` checks the rows against the database a
 """
 
 from checklists.excel.export import export_filename, export_title, problem_list_xlsx
-from checklists.excel.layout import MAX_ROWS, STATUS_ORDER, XLSX, status_word
+from checklists.excel.layout import MAX_ROWS, STATUS_ORDER, status_word
 from checklists.excel.parsing import Parsed, ProblemRow, TaskLine, parse_table
 from checklists.excel.template import import_template_xlsx
+from liaison.exports import XLSX
 
 __all__ = [
     "MAX_ROWS",

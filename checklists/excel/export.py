@@ -6,17 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
 
-from checklists.excel.layout import (
-    BOX,
-    DATE_FORMAT,
-    EXPORT_COLUMNS,
-    HEADER_FILL,
-    TOP_WRAPPED,
-    save,
-)
+from checklists.excel.layout import BOX, DATE_FORMAT, EXPORT_COLUMNS, HEADER_FILL, TOP_WRAPPED
+from liaison.exports import print_a4_landscape, titled_sheet, workbook_bytes
 
 
 def export_title(*, scope_name: str, today: dt.date, count: int) -> str:
@@ -42,16 +35,17 @@ def problem_list_xlsx(problems, *, title: str) -> bytes:
     ``category``, ``raised_by``, ``responsible``, tasks (with assignee, in order) and results
     (with verifier, latest first) prefetched, and annotated with ``is_overdue``."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = pgettext("problem list", "Problem list")
-    sheet.append([title])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(EXPORT_COLUMNS))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    sheet = titled_sheet(
+        workbook,
+        name=pgettext("problem list", "Problem list"),
+        title=title,
+        headers=[str(label) for label, _width in EXPORT_COLUMNS],
+        widths=[width for _label, width in EXPORT_COLUMNS],
+        frozen_columns=2,  # the number and the reference stay in view
+    )
     sheet.row_dimensions[1].height = 28
-    sheet.append([str(label) for label, _width in EXPORT_COLUMNS])
+    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
     for cell in sheet[2]:
-        cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BOX
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -62,18 +56,10 @@ def problem_list_xlsx(problems, *, title: str) -> bytes:
             cell.alignment = TOP_WRAPPED
             cell.border = BOX
         row[10].number_format = DATE_FORMAT
-    for index, (_label, width) in enumerate(EXPORT_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "C3"  # the header row and the number stay in view
-    sheet.print_title_rows = "2:2"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    print_a4_landscape(sheet)
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
-    return save(workbook)
+    return workbook_bytes(workbook)
 
 
 def _export_row(number: int, problem) -> list:

@@ -5,18 +5,15 @@ Headers and cell words are English msgids with the context "problem list"; an up
 may use either language whatever the interface language is.
 """
 
-import io
 import re
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 
 from checklists.models import ProblemStatus
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REFERENCE_MAX = 40
 TASK_TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -51,12 +48,6 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 TOP_WRAPPED = Alignment(wrap_text=True, vertical="top")
 DATE_FORMAT = "yyyy-mm-dd"
-
-
-def save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # --- The import layout ---------------------------------------------------------------------

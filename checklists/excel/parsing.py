@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl.utils.datetime import from_excel
 
 from checklists.excel.layout import (
     COLUMN_BY_KEY,
@@ -25,7 +24,7 @@ from checklists.excel.layout import (
     status_words,
 )
 from stations.importer.columns import RowError, norm, vocabulary
-from stations.importer.parsing import Table, cell_text
+from stations.importer.parsing import Table, cell_text, not_a_date, read_date
 
 
 @dataclass(frozen=True)
@@ -167,35 +166,7 @@ class _Cells:
         return day
 
 
-def not_a_date(value: str) -> str:
-    return _("“%(value)s” is not a date: write it as 2026-11-30.") % {"value": value}
-
-
-DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 DATETIME_TEXT = re.compile(r"^(.+?)[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-
-
-def read_date(value) -> dt.date | None:
-    """A date from a date cell, an Excel serial number or text such as 2026-11-30,
-    2026/11/30, 2026.11.30, 2026年11月30日 or 20261130; None if it is none of these."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 20000 <= value <= 80000:  # 1954–2119 as an Excel serial day
-            return from_excel(value).date()
-        value = cell_text(value)
-    text = cell_text(value)
-    if re.fullmatch(r"\d{8}", text):
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    match = DATE_TEXT.match(text)
-    if not match:
-        return None
-    try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
 
 
 def read_moment(value) -> dt.datetime | None:

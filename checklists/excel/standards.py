@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from checklists.excel.layout import save
+from liaison.exports import workbook_bytes
 
 BOLD = Font(bold=True)
 RED = Font(color="B3261E")
@@ -80,4 +80,4 @@ def five_haves_xlsx(*, level: str, rows, total, items, title: str) -> bytes:
         sheet.append([item.label, item.failing])
     for letter, width in widths.items():
         sheet.column_dimensions[letter].width = width
-    return save(workbook)
+    return workbook_bytes(workbook)

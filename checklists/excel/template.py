@@ -16,10 +16,10 @@ from checklists.excel.layout import (
     IMPORT_COLUMNS,
     STATUS_ORDER,
     TOP_WRAPPED,
-    save,
     status_word,
 )
 from checklists.models import ProblemStatus
+from liaison.exports import workbook_bytes
 
 
 def import_template_xlsx(*, stations: list[tuple], categories: list[tuple]) -> bytes:
@@ -78,7 +78,7 @@ def import_template_xlsx(*, stations: list[tuple], categories: list[tuple]) -> b
     for letter, width in zip("ABCD", (14, 20, 20, 20), strict=True):
         listing.column_dimensions[letter].width = width
     listing.freeze_panes = "A2"
-    return save(workbook)
+    return workbook_bytes(workbook)
 
 
 def _index(key: str) -> int:

@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from checklists.excel import parse_table
 from checklists.excel.planning import ImportSummary, Person, Plan, StoredStation, plan_import
 from checklists.models import ListEvent, Problem, ProblemCategory, Task
+from checklists.rules import problem_reference
 from liaison.models import User
 from stations.importer import ImportRejected, read_table
 from stations.importer.columns import file_error, norm
@@ -197,4 +198,5 @@ def _write(plan: Plan, *, by: User, now: dt.datetime) -> None:
 def reference_for(problem: Problem, *, province: str) -> str:
     """The number of a problem published without one: province code, year of publication,
     id (the format of ``lists.publish_problem``)."""
-    return f"{province}-{timezone.localdate(problem.published_at).year}-{problem.pk:06d}"
+    year = timezone.localdate(problem.published_at).year
+    return problem_reference(province, year, problem.pk)

@@ -11,20 +11,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
-from django.utils.translation import gettext as _
 
 from liaison.models import Assignment, User
 from scoring import rules
 from scoring.evaluations.models import Direction, Evaluation, EvaluationDimension, EvaluationScore
 
 CENT = Decimal("0.01")
-
-
-def quarter_label(quarter: dt.date) -> str:
-    return _("%(year)d, quarter %(quarter)d") % {
-        "year": quarter.year,
-        "quarter": rules.quarter_number(quarter),
-    }
 
 
 def _mean(total: int, count: int) -> Decimal:
@@ -53,7 +45,7 @@ class CadreRating:
 
     @property
     def label(self) -> str:
-        return quarter_label(self.quarter)
+        return rules.quarter_label(self.quarter)
 
     @property
     def shown(self) -> bool:
@@ -214,7 +206,7 @@ class StationRating:
 
     @property
     def label(self) -> str:
-        return quarter_label(self.evaluation.quarter)
+        return rules.quarter_label(self.evaluation.quarter)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from django.db.models import (
     ExpressionWrapper,
     OuterRef,
     Q,
-    Sum,
 )
 from django.db.models.functions import TruncDate
 
@@ -25,8 +24,9 @@ from liaison.compliance import Counts
 from liaison.models import Assignment, Cadre, PeriodRecord, PeriodStatus, Visit
 from scoring import rules
 from scoring.evaluations.selectors import CadreRatings, cadre_ratings
-from scoring.models import MonthlyRank, PointEntry, RankingMonth, RuleCode
+from scoring.models import MonthlyRank, RankingMonth
 from scoring.reports.period import ReportPeriod
+from scoring.selectors import RulePoints, points_by_rule
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -43,14 +43,6 @@ def task_state(*, due: dt.date, done: dt.date | None, today: dt.date) -> str:
     if done is not None:
         return "on_time" if done <= due else "late"
     return "overdue" if due < today else "open"
-
-
-@dataclass(frozen=True)
-class PointLine:
-    code: str
-    label: str
-    entries: int
-    points: Decimal
 
 
 @dataclass(frozen=True)
@@ -77,7 +69,7 @@ class CadreReport:
     problems_raised: int
     problems_closed: int
     tasks: list[TaskLine]
-    points: list[PointLine]
+    points: list[RulePoints]
     ranks: list[RankLine]
     # The station's ratings of the cadre, per quarter of the period and assignment.
     evaluations: CadreRatings
@@ -132,26 +124,6 @@ def _tasks(period: ReportPeriod, station_ids: list[int], today: dt.date) -> list
         .order_by("due_date", "pk")
     )
     return [TaskLine(t, task_state(due=t.due_date, done=t.done_on, today=today)) for t in tasks]
-
-
-def _points(cadre: Cadre, period: ReportPeriod) -> list[PointLine]:
-    """Points booked in the period's months, per rule. The sum over all entries is the net
-    score (a reversal cancels the entry it reverses); ``entries`` counts the live ones."""
-    rows = {
-        r["code"]: r
-        for r in PointEntry.objects.filter(cadre=cadre, booked_month__in=period.months)
-        .values("code")
-        .annotate(
-            points=Sum("points"),
-            entries=Count("id", filter=Q(reverses__isnull=True, reversed=False)),
-        )
-        .order_by()
-    }
-    return [
-        PointLine(code, label, rows[code]["entries"], rows[code]["points"])
-        for code, label in RuleCode.choices
-        if code in rows
-    ]
 
 
 def _ranks(cadre: Cadre, period: ReportPeriod) -> list[RankLine]:
@@ -222,7 +194,7 @@ def cadre_report(
         problems_raised=sum(p.raised for p in problems),
         problems_closed=sum(p.closed for p in problems),
         tasks=_tasks(period, station_ids, today),
-        points=_points(cadre, period),
+        points=points_by_rule(cadre_id=cadre.pk, months=period.months),
         ranks=_ranks(cadre, period),
         evaluations=cadre_ratings(
             assignments=assignments,

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+from liaison.periods import FIRST_YEAR, months_between, parse_month
+from scoring.rules import quarter_label
+
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
-FIRST_YEAR = 2000
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,7 @@ class ReportPeriod:
     @property
     def months(self) -> list[dt.date]:
         """First days of the months in the period."""
-        months, month = [], self.start
-        while month <= self.end:
-            months.append(month)
-            month = (month + dt.timedelta(days=32)).replace(day=1)
-        return months
+        return months_between(self.start, self.end)
 
     @property
     def is_quarter(self) -> bool:
@@ -36,10 +33,7 @@ class ReportPeriod:
     @property
     def label(self) -> str:
         if self.is_quarter:
-            return _("%(year)d, quarter %(quarter)d") % {
-                "year": self.start.year,
-                "quarter": (self.start.month - 1) // 3 + 1,
-            }
+            return quarter_label(self.start)
         return f"{self.start:%Y-%m}"
 
 
@@ -68,10 +62,11 @@ def parse_period(*, month: str = "", quarter: str = "", today: dt.date) -> Repor
     if month and quarter:
         raise ValueError(_("Choose a month or a quarter, not both."))
     if month:
-        match = _MONTH.match(month)
-        if not match or not 1 <= int(match[2]) <= 12:
-            raise ValueError(_("Enter the month as YYYY-MM, for example 2026-03."))
-        period = month_period(int(match[1]), int(match[2]))
+        try:
+            first = parse_month(month)
+        except ValueError:
+            raise ValueError(_("Enter the month as YYYY-MM, for example 2026-03.")) from None
+        period = month_period(first.year, first.month)
     elif quarter:
         match = _QUARTER.match(quarter)
         if not match:

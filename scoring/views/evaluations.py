@@ -61,7 +61,7 @@ def _evaluate(request, assignment: Assignment, direction: str):
         "assignment": assignment,
         "direction": direction,
         "of_cadre": direction == Direction.OF_CADRE,
-        "quarter_label": selectors.quarter_label(quarter),
+        "quarter_label": rules.quarter_label(quarter),
         "quarter_end": rules.quarter_end(quarter),
         "open_now": open_now,
         "mine": mine,

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.vary import vary_on_headers
 
+from liaison import charts
 from liaison.models import Cadre
-from scoring import charts, statement
+from scoring import statement
 from scoring.evaluations import selectors as evaluations
 from stations.access import OVERSEERS, role_required
 from stations.scope import scope_of

@@ -2,7 +2,6 @@
 movement against the previous period, a cadre's points by rule, and the Excel export."""
 
 import datetime as dt
-import re
 from urllib.parse import urlencode
 
 from django import forms
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.vary import vary_on_headers
 
+from liaison.periods import parse_month
 from scoring import excel, selectors
 from scoring.evaluations import selectors as evaluations
 from scoring.selectors import Period, RankingFilters
@@ -24,7 +24,6 @@ from stations.models import Bureau, Tier
 from stations.scope import Scope, scope_of
 
 PAGE_SIZE = 50
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class PeriodForm(forms.Form):
@@ -48,10 +47,10 @@ class PeriodForm(forms.Form):
         value = self.cleaned_data["month"].strip()
         if not value:
             return None
-        match = MONTH.match(value)
-        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
-            raise forms.ValidationError(_("Enter a month as YYYY-MM, e.g. 2026-10."))
-        month = dt.date(int(match[1]), int(match[2]), 1)
+        try:
+            month = parse_month(value)
+        except ValueError:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM, e.g. 2026-10.")) from None
         if month > self.today:
             raise forms.ValidationError(_("That month has not begun; there is no ranking yet."))
         return month

@@ -170,7 +170,7 @@ def test_station_staff_see_one_form_with_every_item_as_1_to_5_and_a_comment(
         assert f"<legend>{name}</legend>" in page
     assert page.count('type="radio"') == 4 * 5
     assert 'name="comment"' in page
-    assert "2026 年第 4 季度" in page
+    assert "2026年第4季度" in page
     assert "匿名" in page and "至少 3 名" in page
 
 
@@ -316,7 +316,7 @@ def test_below_the_threshold_the_cadre_sees_neither_scores_nor_comments(
 
     page = _my_points(client, personas)
 
-    assert "2026 年第 3 季度" in page and "大智派出所" in page and TOO_FEW in page
+    assert "2026年第3季度" in page and "大智派出所" in page and TOO_FEW in page
     assert "独一无二的意见" not in page
     assert "所长甲" not in page
     assert "1.50" not in page and "3.25" not in page

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from liaison.models import Visit
 from scoring.models import MonthlyRank, PointEntry, PointRule, RankingMonth
@@ -98,10 +98,7 @@ def test_a_cadre_sees_this_months_points_and_every_entry_with_its_source(client,
 def test_entries_link_to_the_problem_page_when_it_exists(client, org, cadre):
     _visit, _met, problem = _facts(org, cadre)
     client.force_login(cadre.user)
-    try:
-        url = reverse("checklists:problem-detail", args=[problem.pk])
-    except NoReverseMatch:
-        pytest.skip("the problem page (issue 4) is not built yet")
+    url = reverse("checklists:problem-detail", args=[problem.pk])
     assert url in client.get(reverse("scoring:my-points")).content.decode()
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from liaison.charts import points_bar_svg
 from scoring import rules
-from scoring.charts import points_bar_svg
 from scoring.rules import RuleVersion
 
 D = dt.date

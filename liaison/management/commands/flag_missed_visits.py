@@ -1,21 +1,11 @@
 """``manage.py flag_missed_visits [--today YYYY-MM-DD] [--rebuild]``: the daily sweep by hand."""
 
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.management.arguments import iso_day
 from liaison.services import sweep
-
-
-def _iso_day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("Enter the day as YYYY-MM-DD, e.g. 2026-11-22 (got %(value)s).") % {"value": value}
-        ) from None
 
 
 class Command(BaseCommand):
@@ -25,7 +15,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--today", type=_iso_day, help="the day to sweep for (default: today)")
+        parser.add_argument("--today", type=iso_day, help="the day to sweep for (default: today)")
         parser.add_argument(
             "--rebuild",
             action="store_true",

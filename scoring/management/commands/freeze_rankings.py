@@ -8,12 +8,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.periods import parse_month
 from scoring.services import ranking
 
 
 def _month(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(f"{value}-01")
+        return parse_month(value)
     except ValueError:
         raise CommandError(
             _("Enter the month as YYYY-MM, e.g. 2026-10 (got %(value)s).") % {"value": value}

@@ -2,23 +2,13 @@
 ledger in line with the facts by hand, the same service as the nightly job (all facts, or
 only those of ``--since`` and later)."""
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.management.arguments import iso_day
 from scoring.services import ledger
-
-
-def _iso_day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("Enter the day as YYYY-MM-DD, e.g. 2026-11-22 (got %(value)s).") % {"value": value}
-        ) from None
 
 
 class Command(BaseCommand):
@@ -28,9 +18,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--today", type=_iso_day, help="the day to run for (default: today)")
+        parser.add_argument("--today", type=iso_day, help="the day to run for (default: today)")
         parser.add_argument(
-            "--since", type=_iso_day, help="only facts of this day and later (default: all)"
+            "--since", type=iso_day, help="only facts of this day and later (default: all)"
         )
 
     def handle(self, *args, today, since, **options):
