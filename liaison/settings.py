@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from liaison.env import env_bool, env_list, env_str
+from liaison.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -240,7 +240,7 @@ MAILERS = {
         "OPTIONS": (
             {
                 "host": env_str("EMAIL_HOST", default="localhost"),
-                "port": int(env_str("EMAIL_PORT", default="25")),
+                "port": env_int("EMAIL_PORT", default=25),
             }
             if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend")
             else {}
@@ -254,7 +254,7 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", default="0"))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -263,27 +263,18 @@ SESSION_COOKIE_AGE = 8 * 3600
 
 # Visits: how many days after a visit it may still be logged (a late visit cures a missed
 # period only within this window).
-LIAISON_BACKDATE_DAYS = int(env_str("LIAISON_BACKDATE_DAYS", default="7"))
+LIAISON_BACKDATE_DAYS = env_int("LIAISON_BACKDATE_DAYS", default=7)
 
 # Lists: an open problem overdue for this many Chinese working days (holidays skipped,
 # adjusted workdays counted) is escalated to the bureau above.
-_escalate_after = env_str("LIAISON_ESCALATE_AFTER_WORKING_DAYS", default="3")
-if not _escalate_after.isdecimal() or int(_escalate_after) < 1:
-    raise ImproperlyConfigured(
-        "LIAISON_ESCALATE_AFTER_WORKING_DAYS must be a whole number of at least 1, "
-        f"not {_escalate_after!r}."
-    )
-LIAISON_ESCALATE_AFTER_WORKING_DAYS = int(_escalate_after)
+LIAISON_ESCALATE_AFTER_WORKING_DAYS = env_int(
+    "LIAISON_ESCALATE_AFTER_WORKING_DAYS", default=3, minimum=1
+)
 
 # Two-way evaluation: a station's ratings of its cadre are shown (as an aggregate only) and
 # earn points only once at least this many staff have rated the quarter. At least 2: one
 # rating alone would be that rater's own scores.
-_min_raters = env_str("LIAISON_EVALUATION_MIN_RATERS", default="3")
-if not _min_raters.isdecimal() or int(_min_raters) < 2:
-    raise ImproperlyConfigured(
-        f"LIAISON_EVALUATION_MIN_RATERS must be a whole number of at least 2, not {_min_raters!r}."
-    )
-LIAISON_EVALUATION_MIN_RATERS = int(_min_raters)
+LIAISON_EVALUATION_MIN_RATERS = env_int("LIAISON_EVALUATION_MIN_RATERS", default=3, minimum=2)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -293,16 +284,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO: keep its warnings only.
+        "weasyprint": {"level": "WARNING"},
+    },
 }
 
 # Assessment reports: a bureau report covering more active stations than this renders in
 # the background (a Celery job with a progress page) instead of during the request.
-_report_background = env_str("SCORING_REPORT_BACKGROUND_STATIONS", default="200")
-if not _report_background.isdecimal():
-    raise ImproperlyConfigured(
-        f"SCORING_REPORT_BACKGROUND_STATIONS must be a whole number, not {_report_background!r}."
-    )
-SCORING_REPORT_BACKGROUND_STATIONS = int(_report_background)
-# WeasyPrint logs every layout step at INFO: keep its warnings only.
-LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+SCORING_REPORT_BACKGROUND_STATIONS = env_int("SCORING_REPORT_BACKGROUND_STATIONS", default=200)

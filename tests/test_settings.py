@@ -6,6 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from liaison.env import env_int
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,6 +100,43 @@ def test_evaluation_min_raters_is_read_from_the_environment():
         for extra in ({}, {"LIAISON_EVALUATION_MIN_RATERS": "5"})
     ]
     assert outputs == ["3", "5"]
+
+
+def test_env_int_reads_a_whole_number_or_the_default_when_unset(monkeypatch):
+    monkeypatch.delenv("LIAISON_TEST_INT", raising=False)
+    assert env_int("LIAISON_TEST_INT", default=7) == 7
+    monkeypatch.setenv("LIAISON_TEST_INT", "0")
+    assert env_int("LIAISON_TEST_INT", default=7) == 0
+    monkeypatch.setenv("LIAISON_TEST_INT", "12")
+    assert env_int("LIAISON_TEST_INT", default=7, minimum=12) == 12
+
+
+@pytest.mark.parametrize("value", ["", " 5", "5 ", "+5", "-3", "2.5", "1e3", "three", "0x10"])
+def test_env_int_refuses_anything_but_a_whole_number(monkeypatch, value):
+    monkeypatch.setenv("LIAISON_TEST_INT", value)
+    with pytest.raises(ImproperlyConfigured) as excinfo:
+        env_int("LIAISON_TEST_INT", default=7)
+    assert str(excinfo.value) == f"LIAISON_TEST_INT must be a whole number, not {value!r}."
+
+
+@pytest.mark.parametrize("value", ["0", "1"])
+def test_env_int_refuses_a_number_below_its_minimum(monkeypatch, value):
+    monkeypatch.setenv("LIAISON_TEST_INT", value)
+    with pytest.raises(ImproperlyConfigured) as excinfo:
+        env_int("LIAISON_TEST_INT", default=7, minimum=2)
+    assert str(excinfo.value) == (
+        f"LIAISON_TEST_INT must be a whole number of at least 2, not {value!r}."
+    )
+
+
+@pytest.mark.parametrize("name", ["EMAIL_PORT", "SECURE_HSTS_SECONDS", "LIAISON_BACKDATE_DAYS"])
+def test_whole_number_settings_refuse_a_bad_value_with_a_clear_message(name):
+    env = {"DEBUG": "true", name: "seven"}
+    if name == "EMAIL_PORT":
+        env["EMAIL_BACKEND"] = "django.core.mail.backends.smtp.EmailBackend"
+    result = _run(env, "check")
+    assert result.returncode != 0
+    assert f"{name} must be a whole number, not 'seven'." in result.stderr
 
 
 @pytest.mark.django_db

@@ -43,8 +43,6 @@ def test_station_staff_rate_their_cadre_on_a_phone_and_the_cadre_sees_the_aggreg
         phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
         page = phone.new_page()
         _log_in(page, live_server.url, personas.station.username)
-        # The cards above load by htmx and move the link down: click once they are in.
-        page.wait_for_load_state("networkidle")
         page.click("#evaluation-links a")
         expect(page.locator("h1")).to_have_text("评议包联干部")
         items = page.locator("fieldset.dimension")
