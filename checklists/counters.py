@@ -21,7 +21,8 @@ from django.db.models.functions import JSONObject
 
 from checklists.models import ProblemCategory
 from checklists.models.problems import OPEN_STATUSES, ProblemStatus
-from stations.models import Bureau, Station, Tier
+from stations.drilldown import default_unit, row_level
+from stations.models import Bureau, Station
 from stations.scope import Scope
 
 FIELDS = ("collected", "solved", "open", "overdue", "closed_on_time")
@@ -114,24 +115,6 @@ class Breakdown:
         return sum((r.counters for r in self.rows), Counters())
 
 
-def child_level(unit: Bureau | None) -> str:
-    """The level of the units one below ``unit`` (None: everything, the provinces)."""
-    if unit is None:
-        return "province"
-    if unit.tier == Tier.PROVINCE:
-        return "city"
-    if unit.tier == Tier.CITY and not unit.directly_administered:
-        return "county"
-    return "station"
-
-
-def scope_unit(scope: Scope) -> Bureau | None:
-    """The bureau a scope starts at (one query); None for everything or a station."""
-    if scope.bureau_path is None:
-        return None
-    return Bureau.objects.get(path=scope.bureau_path)
-
-
 def counters_by_region(
     problems: QuerySet, *, scope: Scope, today: dt.date, unit: Bureau | None = None
 ) -> Breakdown:
@@ -140,12 +123,12 @@ def counters_by_region(
     county → stations; everything → provinces; a station scope → that station. One query
     (plus one to find the scope's bureau when ``unit`` is not given)."""
     if unit is None and scope.bureau_path is not None:
-        unit = scope_unit(scope)
+        unit = default_unit(scope)
     if scope.station_id is not None and unit is None:
         level = "station"
         children = Station.objects.filter(pk=scope.station_id)
     else:
-        level = child_level(unit)
+        level = row_level(unit)
         if level == "station":
             children = Station.objects.in_scope(scope).filter(bureau=unit)
         else:

@@ -1,7 +1,6 @@
 """Evidence files of a result (佐证材料): a JPEG or PNG photo, checked by Pillow, or a PDF,
 checked by its magic bytes. The file name decides nothing."""
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,19 +21,11 @@ class EvidenceInfo:
     size: int
 
 
-def _size_of(upload) -> int:
-    size = getattr(upload, "size", None)
-    if size is None:
-        upload.seek(0, io.SEEK_END)
-        size = upload.tell()
-    return size
-
-
 def inspect_evidence(upload) -> EvidenceInfo:
     """A JPEG or PNG photo (checked by Pillow) or a PDF (checked by its magic bytes), at
     most ``MAX_EVIDENCE_BYTES``; the file name decides nothing."""
     name = getattr(upload, "name", "") or ""
-    size = _size_of(upload)
+    size = photo_rules.size_of(upload)
     if size > MAX_EVIDENCE_BYTES:
         raise ValidationError(
             _("%(name)s is larger than %(mb)d MB.")

@@ -33,7 +33,7 @@ from checklists.models.problems import CLOSED, OPEN_STATUSES, ProblemStatus
 from liaison.models import User
 from stations.access import has_role
 from stations.models import Bureau, Station, Tier
-from stations.scope import Scope, scope_of
+from stations.scope import Scope, path_within, scope_of
 
 # Roles that see every draft in their scope (others see only drafts they raised).
 DRAFT_READERS = ("bureau", "admin")
@@ -126,7 +126,7 @@ class ProblemFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         region, station = data.get("region"), data.get("station")
-        if region and station and not _holds(region, station):
+        if region and station and not path_within(station.bureau.path, region.path):
             self.add_error("station", _("That police station is not in the chosen region."))
         return data
 
@@ -157,11 +157,6 @@ class ProblemFilterForm(forms.Form):
             .select_related("station", "bureau")
             .order_by("last_name", "first_name", "pk")
         )
-
-
-def _holds(region: Bureau, station: Station) -> bool:
-    path = station.bureau.path
-    return path == region.path or path.startswith(region.path + "/")
 
 
 # A bureau path with this many codes is a county ("420000/420100/420102").

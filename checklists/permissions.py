@@ -4,7 +4,7 @@ responsible person and task assignees report progress, mark tasks done and submi
 the cadre covering the station and bureau staff raise problems; leaders only read.
 
 Checks on loaded objects: no query beyond ``scope_of`` (none for station and bureau staff
-once the user's bureau is loaded).
+once the user's bureau is loaded), and none at all for a role the check refuses.
 """
 
 from collections.abc import Iterable
@@ -15,41 +15,45 @@ from django.utils.translation import gettext as _
 
 from checklists.models import Problem
 from liaison.models import User
+from stations.access import MANAGERS, has_role
 from stations.models import Station
-from stations.scope import Scope, scope_of
+from stations.scope import Scope, ancestor_paths, scope_of
+
+# The roles that may ever work on a problem (progress, done, results): only station and
+# bureau staff can be named responsible person or assignee (``people_for``).
+WORKERS = ("station", "bureau", "admin")
+# The roles that raise problems and audit stations.
+RAISERS = ("bureau", "cadre", "admin")
 
 
-def _is_admin(user) -> bool:
-    return user.is_superuser or user.role == "admin"
+def _active(user) -> bool:
+    return user.is_authenticated and user.is_active
 
 
 def station_in_scope(scope: Scope, station: Station) -> bool:
     """Whether ``station`` (with its bureau loaded) lies in ``scope``; no query."""
-    if scope.everything:
-        return True
-    if scope.bureau_path is not None:
-        path = station.bureau.path
-        return path == scope.bureau_path or path.startswith(scope.bureau_path + "/")
-    return scope.station_id is not None and scope.station_id == station.pk
+    return scope.contains(station)
+
+
+def may_manage_station(user, station: Station) -> bool:
+    """Bureau staff and administrators with the station in scope."""
+    return _active(user) and has_role(user, *MANAGERS) and scope_of(user).contains(station)
 
 
 def may_manage(user, problem: Problem) -> bool:
     """Bureau staff and administrators in scope: publish, edit, tasks, verify, close, reopen."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if not (_is_admin(user) or user.role == "bureau"):
-        return False
-    return station_in_scope(scope_of(user), problem.station)
+    return may_manage_station(user, problem.station)
 
 
 def may_work_on(user, problem: Problem, assignee_ids: Iterable[int] = ()) -> bool:
     """The station's staff, the responsible person and the given assignees (the task's, or
-    every task's for a result) report progress and results; administrators too."""
-    if not user.is_authenticated or not user.is_active:
+    every task's for a result) report progress and results; administrators too. Other roles
+    never do, and cost no query."""
+    if not _active(user):
         return False
-    if _is_admin(user):
+    if has_role(user, "admin"):
         return True
-    if user.role == "leader" or not station_in_scope(scope_of(user), problem.station):
+    if not has_role(user, *WORKERS) or not scope_of(user).contains(problem.station):
         return False
     if user.role == "station" and user.station_id == problem.station_id:
         return True
@@ -58,16 +62,13 @@ def may_work_on(user, problem: Problem, assignee_ids: Iterable[int] = ()) -> boo
 
 def may_raise(user, station: Station) -> bool:
     """The cadre covering the station, bureau staff in scope and administrators."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if not (_is_admin(user) or user.role in ("bureau", "cadre")):
-        return False
-    return station_in_scope(scope_of(user), station)
+    return _active(user) and has_role(user, *RAISERS) and scope_of(user).contains(station)
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    parts = path.split("/")
-    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+def may_audit_station(user, station: Station) -> bool:
+    """A five-haves audit: bureau staff with the station in scope, the cadre covering the
+    station (their scope is that station), administrators: those who may raise problems."""
+    return may_raise(user, station)
 
 
 def people_for(station: Station):
@@ -77,7 +78,7 @@ def people_for(station: Station):
         User.objects.filter(is_active=True)
         .filter(
             Q(role="station", station=station)
-            | Q(role="bureau", bureau__path__in=_ancestor_paths(station.bureau.path))
+            | Q(role="bureau", bureau__path__in=ancestor_paths(station.bureau.path))
         )
         .select_related("station", "bureau")
         .order_by("role", "bureau__path", "last_name", "first_name", "pk")
@@ -97,22 +98,3 @@ def require_worker(user, problem: Problem, assignee_ids: Iterable[int] = ()) -> 
             _("Only the station, the responsible person or the task's assignee can do this."),
             code="forbidden",
         )
-
-
-def may_audit_station(user, station: Station) -> bool:
-    """A five-haves audit: bureau staff with the station in scope, the cadre covering the
-    station (their scope is that station), administrators."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if not (_is_admin(user) or user.role in ("bureau", "cadre")):
-        return False
-    return station_in_scope(scope_of(user), station)
-
-
-def may_manage_station(user, station: Station) -> bool:
-    """Bureau staff and administrators with the station in scope."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if not (_is_admin(user) or user.role == "bureau"):
-        return False
-    return station_in_scope(scope_of(user), station)

@@ -1,14 +1,19 @@
 """Visit photos: the type is decided by the content (Pillow), never by the file name.
 
 The original file, with its metadata, stays on the server; the GPS position from its EXIF
-is read into columns; pages are served a re-encoded copy without any metadata.
+is read into columns; pages are served a re-encoded copy without any metadata. Uploads
+(photos and evidence files) are stored under random names by ``store_uploads``.
 """
 
 import io
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
@@ -29,7 +34,7 @@ class PhotoInfo:
     gps_longitude: Decimal | None
 
 
-def _size_of(upload) -> int:
+def size_of(upload) -> int:
     size = getattr(upload, "size", None)
     if size is None:
         upload.seek(0, io.SEEK_END)
@@ -69,7 +74,7 @@ def inspect_photo(upload) -> PhotoInfo:
     """Check one uploaded file; raise ValidationError (in the user's language) unless it is
     a JPEG or PNG image of at most ``MAX_PHOTO_BYTES``."""
     name = getattr(upload, "name", "") or ""
-    size = _size_of(upload)
+    size = size_of(upload)
     if size > MAX_PHOTO_BYTES:
         raise ValidationError(
             _("%(name)s is larger than %(mb)d MB.")
@@ -112,3 +117,37 @@ def stripped_copy(fileobj) -> tuple[bytes, str]:
         else:
             image.save(out, "PNG", optimize=True)
     return out.getvalue(), FORMATS[fmt][0]
+
+
+def stripped_response(stored) -> HttpResponse:
+    """A stored photo (a ``FieldFile``) as pages see it: re-encoded without EXIF, cached
+    privately for an hour; 404 when the file is gone from storage."""
+    try:
+        with stored.open("rb") as original:
+            content, content_type = stripped_copy(original)
+    except OSError:  # the file is gone from storage
+        raise Http404 from None
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def store_uploads(
+    model: type[models.Model], items: Iterable[tuple[models.Model, object, str]], *, field: str
+) -> None:
+    """Write each upload into the file ``field`` of its unsaved row under a random name
+    with the given extension (the file name says nothing), then insert the rows in one
+    statement. If anything fails, the files already written are removed and the error goes
+    on (the caller's transaction rolls back). ``items`` (row, upload, extension) may be a
+    generator: a row that fails to build counts as a failure too."""
+    rows = []
+    try:
+        for row, upload, extension in items:
+            upload.seek(0)
+            getattr(row, field).save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
+            rows.append(row)
+        model.objects.bulk_create(rows)
+    except Exception:
+        for row in rows:
+            getattr(row, field).delete(save=False)
+        raise

@@ -1,4 +1,5 @@
-"""Pure rules of the three lists: reverse scheduling (倒排工期) and on-time close-out.
+"""Pure rules of the three lists: working days and the escalation of overdue problems,
+reverse scheduling (倒排工期) and on-time close-out.
 
 Plain values in and out; no queries, no settings, no clock (the caller passes ``today``).
 """
@@ -17,6 +18,27 @@ def is_working_day(day: dt.date) -> bool:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
         return day.weekday() < 5
+
+
+def escalation_day(since: dt.date, working_days: int) -> dt.date:
+    """The day on which a problem overdue since ``since`` has ``working_days`` working days
+    strictly after ``since`` behind it (the day it is escalated)."""
+    day, count = since, 0
+    while count < working_days:
+        day += dt.timedelta(days=1)
+        count += is_working_day(day)
+    return day
+
+
+def escalation_cutoff(today: dt.date, working_days: int) -> dt.date:
+    """The latest ``overdue_since`` that is due for escalation on ``today``: a problem is
+    escalated when ``overdue_since <= cutoff`` (one indexed comparison instead of counting
+    working days per row)."""
+    day, count = today, 0
+    while count < working_days:
+        count += is_working_day(day)
+        day -= dt.timedelta(days=1)
+    return day
 
 
 def plan_backwards(*, deadline: dt.date, today: dt.date, steps: int) -> list[dt.date]:
@@ -98,3 +120,10 @@ def close_out_blocker(
     if results:
         return POOR
     return NO_RESULT
+
+
+def problem_reference(province: str, year: int, number: int) -> str:
+    """A published problem's number (问题编号): the province's division code, the year of
+    publication and a six-digit number (the problem's id; the demo data counts per province
+    and year), e.g. "420000-2026-000042"."""
+    return f"{province}-{year}-{number:06d}"

@@ -10,16 +10,13 @@ the unmet items of a page's stations and the failures per item are one query eac
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 
-from checklists.counters import child_level
 from checklists.models import AuditResult, ChecklistItem, TemplateCode
+from stations.drilldown import path_code, row_level
 from stations.models import Bureau, Station
 from stations.querysets import subtree_q
 from stations.scope import Scope
-
-CODE_WIDTH = 7  # "420100/" in a path
-DEPTH = {"province": 0, "city": 1, "county": 2}
 
 
 class Status:
@@ -103,14 +100,18 @@ _COUNTS = {
 
 def grouped(stations: QuerySet, unit: Bureau | None, scope: Scope) -> tuple[str, QuerySet]:
     """(level, rows one level below ``unit``): dicts for units, for stations one row each."""
-    level = "station" if unit is None and scope.station_id is not None else child_level(unit)
+    level = "station" if unit is None and scope.station_id is not None else row_level(unit)
     if level == "station":
         rows = stations.order_by("bureau__path", "code").values(
             "pk", "name", "latest__pk", "latest__audited_on", "latest__unmet_count"
         )
         return level, rows
-    key = Substr("bureau__path", 1 + CODE_WIDTH * DEPTH[level], 6)
-    rows = stations.annotate(key=key).values("key").annotate(**_COUNTS).order_by("key")
+    rows = (
+        stations.annotate(key=path_code("bureau__path", level))
+        .values("key")
+        .annotate(**_COUNTS)
+        .order_by("key")
+    )
     return level, rows
 
 

@@ -30,14 +30,16 @@ from django.db.models.functions import (
     ExtractIsoWeekDay,
     NullIf,
     RowNumber,
-    Substr,
     TruncMonth,
 )
 from django.utils.dates import WEEKDAYS
 
 from liaison import rules
 from liaison.models import Assignment, Cadre, PeriodRecord, PeriodStatus, Visit
-from liaison.periods import TIERS
+from liaison.periods import TIERS, months_between
+from stations.drilldown import breadcrumb as breadcrumb  # re-exported for the pages
+from stations.drilldown import default_unit as default_unit  # re-exported for the pages
+from stations.drilldown import path_code, row_level
 from stations.models import Bureau, Station, Tier
 from stations.querysets import subtree_q
 from stations.scope import Scope
@@ -46,9 +48,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # The bureau path of the station a period record belongs to.
 PATH = "assignment__station__bureau__path"
-
-# The level of the rows a table shows, from the top.
-LEVELS = ("province", "city", "county", "station")
 
 # Missed periods of this many days back are listed for bureaus.
 RECENT_MISSED_DAYS = 30
@@ -133,24 +132,6 @@ class Table:
         return sum((r.counts for r in self.rows), Counts())
 
 
-def row_level(unit: Bureau | None) -> str:
-    """The level of the rows below ``unit`` (None: the list of provinces)."""
-    if unit is None:
-        return "province"
-    if unit.tier == Tier.PROVINCE:
-        return "city"
-    if unit.tier == Tier.CITY and not unit.directly_administered:
-        return "county"
-    return "station"
-
-
-def default_unit(scope: Scope) -> Bureau | None:
-    """Where a user's table starts: their own bureau; administrators at the provinces."""
-    if scope.everything or scope.bureau_path is None:
-        return None
-    return Bureau.objects.get(path=scope.bureau_path)
-
-
 def _records(scope: Scope, unit: Bureau | None, filters: Filters):
     records = PeriodRecord.objects.filter(
         period_end__gte=filters.start, period_end__lte=filters.end
@@ -168,13 +149,11 @@ def _records(scope: Scope, unit: Bureau | None, filters: Filters):
 
 def _unit_key(level: str):
     """The code of the row a record falls in, from the station's bureau path."""
-    if level == "province":
-        return Substr(PATH, 1, 6)
-    if level == "city":
-        return Substr(PATH, 8, 6)
-    # County-level unit: characters 15-20 when the path has a county, else the station's own
+    if level in ("province", "city"):
+        return path_code(PATH, level)
+    # County-level unit: the county's code when the path has one, else the station's own
     # bureau (a directly administered city holds its stations itself).
-    county = NullIf(Substr(PATH, 15, 6), Value(""))
+    county = NullIf(path_code(PATH, "county"), Value(""))
     return Coalesce(county, F("assignment__station__bureau__code"))
 
 
@@ -246,25 +225,7 @@ def compliance_table(*, scope: Scope, unit: Bureau | None, filters: Filters) -> 
     return Table(level=level, rows=rows)
 
 
-def breadcrumb(scope: Scope, unit: Bureau | None) -> list[Bureau]:
-    """The bureaus from the top of the user's scope down to ``unit`` (one query)."""
-    if unit is None:
-        return []
-    codes = unit.path.split("/")
-    return list(Bureau.objects.in_scope(scope).filter(code__in=codes).order_by("path"))
-
-
 # --- The monthly trend ---------------------------------------------------------------------
-
-
-def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
-    """First days of the months from ``start``'s month to ``end``'s month."""
-    months = []
-    month = start.replace(day=1)
-    while month <= end:
-        months.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return months
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,11 @@ monthly trend, the Excel export of the table, and the visit-status lists (due so
 predictable)."""
 
 import datetime as dt
-import re
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -21,13 +19,13 @@ from openpyxl.styles import Font
 from liaison import charts, compliance, exports
 from liaison.periods import TIERS
 from stations.access import OVERSEERS, role_required
-from stations.models import Bureau, Tier
+from stations.drilldown import unit_from_request
+from stations.models import Tier
 from stations.scope import scope_of
 
 STATUS_PAGE_SIZE = 25
 # The longest range a table or trend covers.
 MAX_RANGE_DAYS = 3 * 366
-UNIT_CODE = re.compile(r"^[1-9][0-9]{5}$")
 
 
 def _date_field(label):
@@ -86,17 +84,6 @@ def _filters(request) -> tuple[ComplianceFilterForm, compliance.Filters]:
     return form, compliance.Filters(start=start, end=end, tier=tier)
 
 
-def _unit(request, scope) -> Bureau | None:
-    """The unit whose children the table shows: ?unit=<code> within the scope (404
-    otherwise), or where the user's scope starts."""
-    code = request.GET.get("unit", "")
-    if not code:
-        return compliance.default_unit(scope)
-    if not UNIT_CODE.match(code):
-        raise Http404
-    return get_object_or_404(Bureau.objects.in_scope(scope), code=code)
-
-
 def _querystring(filters: compliance.Filters) -> str:
     params = {"from": filters.start.isoformat(), "to": filters.end.isoformat()}
     if filters.tier:
@@ -123,7 +110,7 @@ def _trend_svg(trend: compliance.Trend) -> str:
 def compliance_page(request):
     scope = scope_of(request.user)
     form, filters = _filters(request)
-    unit = _unit(request, scope)
+    unit = unit_from_request(request, scope)
     table = compliance.compliance_table(scope=scope, unit=unit, filters=filters)
     trend = compliance.monthly_trend(scope=scope, unit=unit, filters=filters)
     context = {
@@ -160,7 +147,7 @@ def _ratio(part: int, whole: int) -> float | None:
 def compliance_export(request):
     scope = scope_of(request.user)
     _form, filters = _filters(request)
-    unit = _unit(request, scope)
+    unit = unit_from_request(request, scope)
     table = compliance.compliance_table(scope=scope, unit=unit, filters=filters)
     wb = Workbook()
     ws = wb.active

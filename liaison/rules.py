@@ -4,6 +4,7 @@ import datetime as dt
 import math
 
 from stations.models import Tier
+from stations.scope import path_within
 
 
 def in_jurisdiction(*, cadre_bureau_path: str, station_bureau_path: str) -> bool:
@@ -12,9 +13,7 @@ def in_jurisdiction(*, cadre_bureau_path: str, station_bureau_path: str) -> bool
     County cadre: a station of their own county; city cadre: of their own city; provincial
     cadre: any station of the province. All three are a prefix test on the bureau path.
     """
-    return station_bureau_path == cadre_bureau_path or station_bureau_path.startswith(
-        cadre_bureau_path + "/"
-    )
+    return path_within(station_bureau_path, cadre_bureau_path)
 
 
 def allowed_cadre_tiers(*, bureau_tier: str, directly_administered: bool) -> set[str]:

@@ -15,23 +15,25 @@ from liaison.models import Assignment, Cadre
 from liaison.querysets import covered_stations, uncovered_stations
 from stations.access import EVERYONE, MANAGERS, OVERSEERS, role_required
 from stations.models import Bureau, Station, Tier
-from stations.scope import scope_of
+from stations.scope import ancestor_paths, scope_of
 
 PAGE_SIZE = 50
 
 
-def _page(request, queryset, size=PAGE_SIZE):
+def paginate(request, queryset, size=PAGE_SIZE):
+    """The page of ``queryset`` named by the ``page`` GET parameter (list views of every app)."""
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-def _querystring_without_page(request) -> str:
+def querystring_without_page(request) -> str:
+    """The GET parameters but ``page``, ready to prefix with ``?`` and end with ``page=``."""
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()
     return f"{encoded}&" if encoded else ""
 
 
-def _template(request, name: str, partial_name: str) -> str:
+def page_template(request, name: str, partial_name: str) -> str:
     """The whole page, or only its partial when htmx asks for that target."""
     if request.htmx and request.htmx.target == partial_name:
         return f"{name}#{partial_name}"
@@ -85,13 +87,13 @@ def station_list(request):
     counties = counties.filter(path__contains=f"/{city}") if city else counties.none()
     context = {
         "form": form,
-        "page_obj": _page(request, stations),
+        "page_obj": paginate(request, stations),
         "cities": cities,
         "counties": counties.order_by("code"),
-        "querystring_base": _querystring_without_page(request),
+        "querystring_base": querystring_without_page(request),
     }
     return render(
-        request, _template(request, "liaison/station_list.html", "station-table"), context
+        request, page_template(request, "liaison/station_list.html", "station-table"), context
     )
 
 
@@ -115,7 +117,7 @@ def _assignment_panel_context(request, station, form=None, end_form=None):
         eligible = (
             Cadre.objects.in_scope(scope)
             .free()
-            .filter(bureau__path__in=_ancestor_paths(station.bureau.path))
+            .filter(bureau__path__in=ancestor_paths(station.bureau.path))
             .select_related("user", "bureau")
             .order_by("tier", "bureau__code", "user__last_name")
         )
@@ -129,11 +131,6 @@ def _assignment_panel_context(request, station, form=None, end_form=None):
         "end_form": end_form or EndAssignmentForm(initial={"end_date": today}),
         "eligible": eligible,
     }
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = path.split("/")
-    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def _scoped_station(request, pk):
@@ -235,10 +232,12 @@ def cadre_list(request):
     ).order_by("bureau__path", "tier", "user__last_name", "pk")
     context = {
         "form": form,
-        "page_obj": _page(request, cadres),
-        "querystring_base": _querystring_without_page(request),
+        "page_obj": paginate(request, cadres),
+        "querystring_base": querystring_without_page(request),
     }
-    return render(request, _template(request, "liaison/cadre_list.html", "cadre-table"), context)
+    return render(
+        request, page_template(request, "liaison/cadre_list.html", "cadre-table"), context
+    )
 
 
 @role_required(*OVERSEERS)
@@ -247,12 +246,14 @@ def split_report(request):
     scope = scope_of(request.user)
     total, cities = reports.split_report(scope)
     level = reports.split_level(scope)
-    uncovered = _page(request, reports.uncovered_stations(scope))
+    uncovered = paginate(request, reports.uncovered_stations(scope))
     context = {
         "total": total,
         "cities": cities,
         "level": level,
         "page_obj": uncovered,
-        "querystring_base": _querystring_without_page(request),
+        "querystring_base": querystring_without_page(request),
     }
-    return render(request, _template(request, "liaison/split_report.html", "uncovered"), context)
+    return render(
+        request, page_template(request, "liaison/split_report.html", "uncovered"), context
+    )

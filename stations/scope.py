@@ -21,8 +21,27 @@ class Scope:
     def empty(self) -> bool:
         return not self.everything and self.bureau_path is None and self.station_id is None
 
+    def contains(self, station) -> bool:
+        """Whether ``station`` (with its bureau loaded) lies in the scope; no query."""
+        if self.everything:
+            return True
+        if self.bureau_path is not None:
+            return path_within(station.bureau.path, self.bureau_path)
+        return self.station_id is not None and self.station_id == station.pk
+
 
 NOTHING = Scope()
+
+
+def path_within(path: str, root: str) -> bool:
+    """Whether the bureau ``path`` is ``root`` or lies in its subtree (a path prefix)."""
+    return path == root or path.startswith(root + "/")
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The bureau ``path`` and the paths of every bureau above it, the province first."""
+    parts = path.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def scope_of(user) -> Scope:

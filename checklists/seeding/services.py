@@ -6,12 +6,11 @@ them; for the demo, the change history of every problem, task and result."""
 import datetime as dt
 import functools
 import itertools
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from checklists.models import (
@@ -22,10 +21,12 @@ from checklists.models import (
     Result,
     Task,
 )
+from checklists.rules import problem_reference
 from checklists.seeding.history import problem_history, write_history
 from checklists.seeding.plan import DRAFT, YEAR, ProblemPlan, plan_problems
 from checklists.services.overdue import escalation_day
 from liaison.models import Assignment, Role, User, Visit
+from liaison.seeding.services import analyze, step_timer
 from stations.models import Station
 
 BATCH_SIZE = 2000  # problems per round of inserts; their tasks, results and events follow
@@ -146,7 +147,7 @@ def _references(plans: list[ProblemPlan], people: _People) -> dict[int, str]:
     for i in published:
         province, year = people.units[plans[i].station][0], plans[i].published.year
         numbers[province, year] += 1
-        references[i] = f"{province}-{year}-{numbers[province, year]:06d}"
+        references[i] = problem_reference(province, year, numbers[province, year])
     return references
 
 
@@ -249,13 +250,6 @@ def _events(problem: Problem, tasks: list[Task]) -> list[ListEvent]:
     return events
 
 
-def _analyze(*models) -> None:
-    if connection.vendor == "postgresql":
-        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {tables}")
-
-
 @transaction.atomic
 def seed_problems(
     *,
@@ -268,14 +262,7 @@ def seed_problems(
     ``today``; the overdue flags of ``today``'s sweep. Same seed, same rows. History rows
     only at the demo scale (a few hundred problems; the larger scales skip them for speed).
     Returns what was written, counted; ``timings`` receives each step's seconds."""
-    timings = {} if timings is None else timings
-    clock = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal clock
-        timings[name] = time.perf_counter() - clock
-        clock = time.perf_counter()
-
+    step = step_timer(timings)
     people = _People.load()
     categories = dict(ProblemCategory.objects.active().values_list("code", "id"))
     memorable = User.objects.filter(username=MEMORABLE_STATION_USER, role=Role.STATION)
@@ -335,7 +322,7 @@ def seed_problems(
             counts["from_visits"] += p.source_visit_id is not None
             counts["tasks"] += len(ts)
             counts["results"] += len(rs)
-    _analyze(Problem, Task, Result, ListEvent)
+    analyze(Problem, Task, Result, ListEvent)
     step("problems: write")
     return {
         "problems": len(plans),

@@ -11,7 +11,6 @@ Who may do what: ``checklists.permissions``; evidence files: ``checklists.eviden
 """
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -42,6 +41,7 @@ from checklists.permissions import (
     require_manager,
     require_worker,
 )
+from checklists.photos import store_uploads
 from liaison.models import User
 from stations.models import Station
 
@@ -168,7 +168,7 @@ def _work_started(problem_id: int, *, by, now) -> None:
 
 def _reference(problem: Problem, now: dt.datetime) -> str:
     province = problem.station.bureau.path.split("/")[0]
-    return f"{province}-{timezone.localdate(now).year}-{problem.pk:06d}"
+    return rules.problem_reference(province, timezone.localdate(now).year, problem.pk)
 
 
 def reopened_at(problem: Problem) -> dt.datetime | None:
@@ -499,24 +499,24 @@ def complete_task(*, task: Task, by: User, version: int, now: dt.datetime) -> Ta
 def _store_evidence(result: Result, uploads: Sequence, infos: list[EvidenceInfo], now) -> None:
     """Write the files under random names (the original name is kept in a column), then
     their rows in one statement; on failure remove what was written."""
-    rows = []
-    try:
-        for upload, info in zip(uploads, infos, strict=True):
-            evidence = ResultEvidence(
-                result=result,
-                original_name=(getattr(upload, "name", "") or "")[:200],
-                content_type=info.content_type,
-                size=info.size,
-                uploaded_at=now,
+    store_uploads(
+        ResultEvidence,
+        (
+            (
+                ResultEvidence(
+                    result=result,
+                    original_name=(getattr(upload, "name", "") or "")[:200],
+                    content_type=info.content_type,
+                    size=info.size,
+                    uploaded_at=now,
+                ),
+                upload,
+                info.extension,
             )
-            upload.seek(0)
-            evidence.file.save(f"{uuid.uuid4().hex}.{info.extension}", upload, save=False)
-            rows.append(evidence)
-        ResultEvidence.objects.bulk_create(rows)
-    except Exception:
-        for evidence in rows:
-            evidence.file.delete(save=False)
-        raise
+            for upload, info in zip(uploads, infos, strict=True)
+        ),
+        field="file",
+    )
 
 
 @transaction.atomic
@@ -592,11 +592,21 @@ def close_out_refusal(problem: Problem, *, by: User, since: dt.datetime | None) 
     results = problem.results.all()
     if since is not None:
         results = results.filter(submitted_at__gte=since)
+    return close_out_refusal_from(
+        open_tasks=open_tasks,
+        results=results.only("submitted_by_id", "rating", "verified_at"),
+        by=by,
+    )
+
+
+def close_out_refusal_from(*, open_tasks: int, results: Iterable[Result], by: User) -> str | None:
+    """``close_out_refusal`` from values already loaded: the number of open tasks and the
+    results that count (those submitted since the last reopening). No query."""
     facts = [
         rules.ResultFacts(
             submitted_by_id=r.submitted_by_id, rating=r.rating, verified=r.verified_at is not None
         )
-        for r in results.only("submitted_by_id", "rating", "verified_at")
+        for r in results
     ]
     code = rules.close_out_blocker(open_tasks=open_tasks, results=facts, closer_id=by.pk)
     return close_out_message(code, open_tasks=open_tasks)

@@ -21,7 +21,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import chinese_calendar
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import connection, transaction
@@ -31,40 +30,8 @@ from django.utils import timezone, translation
 
 from checklists.models import ListEvent, ListReminderLog, Problem, Task
 from checklists.models.problems import OPEN_STATUSES
+from checklists.rules import escalation_cutoff, escalation_day
 from liaison.models import Role, User
-
-# --- Working days (pure) ---------------------------------------------------------------------
-
-
-def is_working_day(day: dt.date) -> bool:
-    """A Chinese working day: public holidays are off, adjusted Saturdays/Sundays (调休) are
-    on. Outside the years the calendar package knows, Monday to Friday."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-def escalation_day(since: dt.date, working_days: int) -> dt.date:
-    """The day on which a problem overdue since ``since`` has ``working_days`` working days
-    strictly after ``since`` behind it (the day it is escalated)."""
-    day, count = since, 0
-    while count < working_days:
-        day += dt.timedelta(days=1)
-        count += is_working_day(day)
-    return day
-
-
-def escalation_cutoff(today: dt.date, working_days: int) -> dt.date:
-    """The latest ``overdue_since`` that is due for escalation on ``today``: a problem is
-    escalated when ``overdue_since <= cutoff`` (one indexed comparison instead of counting
-    working days per row)."""
-    day, count = today, 0
-    while count < working_days:
-        count += is_working_day(day)
-        day -= dt.timedelta(days=1)
-    return day
-
 
 # --- The sweep ------------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@ draft problem on the three lists (through ``lists.raise_problem``, like any rais
 """
 
 import datetime as dt
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -68,25 +67,25 @@ def _check_items(checks: list[ItemCheck]) -> list[list[photo_rules.PhotoInfo]]:
 def _store_photos(pairs: list[tuple[AuditResult, object, photo_rules.PhotoInfo]], now) -> None:
     """Write the original files under random names, then their rows in one statement; on
     failure remove what was written (the transaction rolls the audit back)."""
-    rows = []
-    try:
-        for result, upload, info in pairs:
-            photo = AuditPhoto(
-                result=result,
-                content_type=info.content_type,
-                size=info.size,
-                width=info.width,
-                height=info.height,
-                uploaded_at=now,
+    photo_rules.store_uploads(
+        AuditPhoto,
+        (
+            (
+                AuditPhoto(
+                    result=result,
+                    content_type=info.content_type,
+                    size=info.size,
+                    width=info.width,
+                    height=info.height,
+                    uploaded_at=now,
+                ),
+                upload,
+                info.extension,
             )
-            upload.seek(0)
-            photo.image.save(f"{uuid.uuid4().hex}.{info.extension}", upload, save=False)
-            rows.append(photo)
-        AuditPhoto.objects.bulk_create(rows)
-    except Exception:
-        for photo in rows:
-            photo.image.delete(save=False)
-        raise
+            for result, upload, info in pairs
+        ),
+        field="image",
+    )
 
 
 def refresh_latest(station_ids: Sequence[int]) -> None:

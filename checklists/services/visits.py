@@ -1,7 +1,6 @@
 """Write services of the checklists app."""
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -101,27 +100,26 @@ def log_visit_with_problems(
 
 
 def _store_photos(visit: Visit, uploads: list, infos: list, now: dt.datetime) -> None:
-    """Write the original files (random names: the file name says nothing), then their
-    rows in one statement. If anything fails, the files already written are removed and
-    the error rolls the whole visit back."""
-    rows = []
-    try:
-        for upload, info in zip(uploads, infos, strict=True):
-            photo = VisitPhoto(
-                visit=visit,
-                content_type=info.content_type,
-                size=info.size,
-                width=info.width,
-                height=info.height,
-                gps_latitude=info.gps_latitude,
-                gps_longitude=info.gps_longitude,
-                uploaded_at=now,
+    """Write the original files and their rows; if anything fails, the files already
+    written are removed and the error rolls the whole visit back."""
+    photo_rules.store_uploads(
+        VisitPhoto,
+        (
+            (
+                VisitPhoto(
+                    visit=visit,
+                    content_type=info.content_type,
+                    size=info.size,
+                    width=info.width,
+                    height=info.height,
+                    gps_latitude=info.gps_latitude,
+                    gps_longitude=info.gps_longitude,
+                    uploaded_at=now,
+                ),
+                upload,
+                info.extension,
             )
-            upload.seek(0)
-            photo.image.save(f"{uuid.uuid4().hex}.{info.extension}", upload, save=False)
-            rows.append(photo)
-        VisitPhoto.objects.bulk_create(rows)
-    except Exception:
-        for photo in rows:
-            photo.image.delete(save=False)
-        raise
+            for upload, info in zip(uploads, infos, strict=True)
+        ),
+        field="image",
+    )

@@ -6,7 +6,6 @@ of the board: other pages (the overview, a station's page) load it with htmx fro
 URL and its filters, so they show the same numbers without importing this app.
 """
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import path
@@ -18,29 +17,12 @@ from checklists.filters import filter_problems, visible_problems, with_task_prog
 from checklists.models import Task
 from checklists.models.problems import OPEN_STATUSES, ProblemStatus
 from liaison import compliance
+from liaison.views import page_template, paginate, querystring_without_page
 from stations.access import EVERYONE, MANAGERS, OVERSEERS, has_role, role_required
 from stations.scope import scope_of
 
-PAGE_SIZE = 50
 # The counters page reads only these filters: a region to drill into and a category.
 COUNTER_PARAMS = ("region", "category")
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
-
-
-def _template(request, name: str, partial: str) -> str:
-    if request.htmx and request.htmx.target == partial:
-        return f"{name}#{partial}"
-    return name
 
 
 @role_required(*EVERYONE)
@@ -59,10 +41,12 @@ def board(request):
         return render(request, "checklists/board.html#board-headline", context)
     form.narrow_choices()
     context |= {
-        "page_obj": _page(request, problems),
-        "querystring_base": _querystring_without_page(request),
+        "page_obj": paginate(request, problems),
+        "querystring_base": querystring_without_page(request),
     }
-    return render(request, _template(request, "checklists/board.html", "board-results"), context)
+    return render(
+        request, page_template(request, "checklists/board.html", "board-results"), context
+    )
 
 
 @role_required(*OVERSEERS)
@@ -86,7 +70,7 @@ def counters_page(request):
         "category": form.cleaned_data.get("category") if form.is_valid() else None,
     }
     return render(
-        request, _template(request, "checklists/board_counters.html", "counters-body"), context
+        request, page_template(request, "checklists/board_counters.html", "counters-body"), context
     )
 
 
@@ -120,11 +104,11 @@ def _work(request, tab: str, items, **extra):
         "tab": tab,
         "tabs": _tabs(request.user),
         "today": timezone.localdate(),
-        "page_obj": _page(request, items),
-        "querystring_base": _querystring_without_page(request),
+        "page_obj": paginate(request, items),
+        "querystring_base": querystring_without_page(request),
         **extra,
     }
-    return render(request, _template(request, "checklists/my_work.html", "work-list"), context)
+    return render(request, page_template(request, "checklists/my_work.html", "work-list"), context)
 
 
 @role_required(*EVERYONE)

@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,11 +23,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from checklists import forms_lists as forms
 from checklists import permissions, photos, rules
+from checklists.filters import visible_problems
 from checklists.list_history import problem_history
 from checklists.models import Problem, ProblemCategory, ResultEvidence
-from checklists.models.problems import PUBLIC_STATUSES
+from checklists.permissions import WORKERS
 from checklists.services import lists as services
-from stations.access import EVERYONE, MANAGERS, has_role, role_required
+from stations.access import EVERYONE, MANAGERS, role_required
 from stations.models import Station
 from stations.scope import scope_of
 
@@ -39,15 +39,6 @@ TASKS = "problem-tasks"
 RESULTS = "problem-results"
 HISTORY = "problem-history"
 SECTIONS = (SUMMARY, TASKS, RESULTS, HISTORY)
-WORKERS = ("station", "bureau", "admin")
-
-
-def visible_problems(user):
-    """Problems in the user's scope: drafts only for managers and their raiser."""
-    problems = Problem.objects.in_scope(scope_of(user))
-    if has_role(user, *MANAGERS):
-        return problems
-    return problems.filter(Q(status__in=PUBLIC_STATUSES) | Q(raised_by=user))
 
 
 def _problem(request, pk) -> Problem:
@@ -125,14 +116,11 @@ def _close_blocker(user, problem, tasks, results) -> str | None:
     if not problem.is_open:
         return None
     since = services.reopened_at(problem)
-    open_tasks = sum(1 for t in tasks if not t.is_done)
-    facts = [
-        rules.ResultFacts(r.submitted_by_id, r.rating, r.is_verified)
-        for r in results
-        if since is None or r.submitted_at >= since
-    ]
-    code = rules.close_out_blocker(open_tasks=open_tasks, results=facts, closer_id=user.pk)
-    return services.close_out_message(code, open_tasks=open_tasks)
+    return services.close_out_refusal_from(
+        open_tasks=sum(1 for t in tasks if not t.is_done),
+        results=[r for r in results if since is None or r.submitted_at >= since],
+        by=user,
+    )
 
 
 def _task_formset(problem, people, today, data=None):
@@ -479,9 +467,7 @@ def evidence(request, pk):
     item = get_object_or_404(files, pk=pk)
     try:
         if item.content_type.startswith("image/"):
-            with item.file.open("rb") as original:
-                content, content_type = photos.stripped_copy(original)
-            response = HttpResponse(content, content_type=content_type)
+            response = photos.stripped_response(item.file)
         else:
             response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     except OSError:  # the file is gone from storage

@@ -2,13 +2,11 @@
 station's audit history (also loaded into the station page), the province-wide roll-up and
 its Excel export, and audit photos without EXIF."""
 
-import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,7 +15,6 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from checklists import photos, standards
-from checklists.counters import scope_unit
 from checklists.excel.standards import five_haves_xlsx
 from checklists.forms_standards import AuditForm, FiveHavesFilterForm, RaiseFromAuditForm
 from checklists.models import AuditPhoto, AuditResult, ProblemCategory, StationAudit
@@ -30,11 +27,11 @@ from checklists.services.standards import (
 )
 from checklists.views.excel import _attachment
 from stations.access import EVERYONE, MANAGERS, OVERSEERS, role_required
-from stations.models import Bureau, Station
+from stations.drilldown import breadcrumb, unit_from_request
+from stations.models import Station
 from stations.scope import scope_of
 
 PAGE_SIZE = 50
-UNIT_CODE = re.compile(r"^[1-9][0-9]{5}$")
 AUDITORS = (*MANAGERS, "cadre")
 
 
@@ -142,19 +139,9 @@ def station_audits(request, pk):
     return render(request, template, context)
 
 
-def _unit(request, scope) -> Bureau | None:
-    """?unit=<code> within the scope (404 otherwise), or where the user's scope starts."""
-    code = request.GET.get("unit", "")
-    if not code:
-        return scope_unit(scope)
-    if not UNIT_CODE.match(code):
-        raise Http404
-    return get_object_or_404(Bureau.objects.in_scope(scope), code=code)
-
-
 def _rollup(request):
     scope = scope_of(request.user)
-    unit = _unit(request, scope)
+    unit = unit_from_request(request, scope)
     items = list(five_haves_items())
     form = FiveHavesFilterForm(request.GET or None, items=items)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -180,19 +167,12 @@ def five_haves(request):
         "rows": standards.rows_of(level, page.object_list),
         "total": standards.total(stations, unit.name if unit else _("All provinces")),
         "items": standards.item_failures(stations),
-        "breadcrumb": _breadcrumb(scope, unit),
+        "breadcrumb": breadcrumb(scope, unit),
         "filters": params.urlencode(),
         "page_query": urlencode({k: v for k, v in request.GET.items() if k != "page"}),
         "export_query": urlencode({k: v for k, v in request.GET.items() if k != "page"}),
     }
     return render(request, "checklists/five_haves.html", context)
-
-
-def _breadcrumb(scope, unit) -> list[Bureau]:
-    if unit is None:
-        return []
-    codes = unit.path.split("/")
-    return list(Bureau.objects.in_scope(scope).filter(code__in=codes).order_by("path"))
 
 
 @role_required(*OVERSEERS)
@@ -220,14 +200,7 @@ def audit_photo(request, pk):
     """A re-encoded copy of the photo without EXIF."""
     audits = StationAudit.objects.in_scope(scope_of(request.user))
     photo = get_object_or_404(AuditPhoto.objects.filter(result__audit__in=audits), pk=pk)
-    try:
-        with photo.image.open("rb") as original:
-            content, content_type = photos.stripped_copy(original)
-    except OSError:  # the file is gone from storage
-        raise Http404 from None
-    response = HttpResponse(content, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return photos.stripped_response(photo.image)
 
 
 urlpatterns = [

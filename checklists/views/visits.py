@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -174,14 +173,7 @@ def visit_photo(request, pk):
     """A re-encoded copy of the photo without EXIF: the position stays on the server."""
     visits = visible_visits(request.user, Visit.objects.all())
     photo = get_object_or_404(VisitPhoto.objects.filter(visit__in=visits), pk=pk)
-    try:
-        with photo.image.open("rb") as original:
-            content, content_type = photos.stripped_copy(original)
-    except OSError:  # the file is gone from storage
-        raise Http404 from None
-    response = HttpResponse(content, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return photos.stripped_response(photo.image)
 
 
 @role_required(*EVERYONE)

@@ -4,7 +4,7 @@ listing the demo accounts."""
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -95,6 +95,20 @@ def clear_seeded_data() -> None:
         _delete_all(cursor, (Station, Bureau))
 
 
+def step_timer(timings: dict[str, float] | None) -> Callable[[str], None]:
+    """A ``step(name)`` that records into ``timings`` (when given) the seconds since the
+    previous step, or since this call for the first one."""
+    timings = {} if timings is None else timings
+    clock = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal clock
+        timings[name] = time.perf_counter() - clock
+        clock = time.perf_counter()
+
+    return step
+
+
 @transaction.atomic
 def seed(
     *,
@@ -110,14 +124,7 @@ def seed(
     local date), and the period records are those of the daily sweep at 00:30 today.
     Returns what was written, counted; ``timings``, when given, receives each step's seconds."""
     today = today or timezone.localdate()
-    timings = {} if timings is None else timings
-    clock = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal clock
-        timings[name] = time.perf_counter() - clock
-        clock = time.perf_counter()
-
+    step = step_timer(timings)
     plan = build_plan(scale=scale, seed=seed)
     step("plan")
     if reset:
@@ -218,7 +225,7 @@ def _local(day: dt.date, at: dt.time = dt.time()) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, at))
 
 
-def _analyze(*models) -> None:
+def analyze(*models) -> None:
     """Fresh planner statistics after a bulk load (PostgreSQL): the sweep right after the
     visits are written, and the first pages, would otherwise plan on an empty table."""
     if connection.vendor == "postgresql":
@@ -273,7 +280,7 @@ def write_visits(plan: Plan, *, seed: int, start: dt.date, today: dt.date) -> in
             written += len(batch)
             batch = []
     Visit.objects.bulk_create(batch)
-    _analyze(Visit, Assignment, Cadre)
+    analyze(Visit, Assignment, Cadre)
     return written + len(batch)
 
 
@@ -319,7 +326,7 @@ def record_periods(*, today: dt.date) -> dict[str, int]:
         events.append(PeriodEvent(record_id=pk, kind=PeriodEvent.Kind.MISSED, at=_night_after(end)))
         events.append(PeriodEvent(record_id=pk, kind=PeriodEvent.Kind.CURED, at=cured_at))
     PeriodEvent.objects.bulk_create(events, batch_size=BATCH_SIZE, ignore_conflicts=True)
-    _analyze(PeriodRecord, PeriodEvent, Assignment)
+    analyze(PeriodRecord, PeriodEvent, Assignment)
     return PeriodRecord.objects.aggregate(
         period_records=Count("pk"), missed_periods=Count("pk", filter=Q(status=PeriodStatus.MISSED))
     )

@@ -1,11 +1,13 @@
 """Reading cells into typed rows: what a row says wrongly on its own, without the database."""
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from openpyxl.utils.datetime import from_excel
 
 from stations.importer.columns import (
     ADDRESS_MAX,
@@ -95,6 +97,34 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def read_date(value) -> dt.date | None:
+    """A date from a date cell, an Excel serial day or text such as 2026-11-30, 2026/11/30,
+    2026.11.30, 2026年11月30日 or 20261130; None if it is none of these."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 <= value <= 80000:
+        return from_excel(value).date()  # 1954–2119 as an Excel serial day
+    text = cell_text(value)
+    if re.fullmatch(r"\d{8}", text):
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    match = DATE_TEXT.match(text)
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def not_a_date(value: str) -> str:
+    return _("“%(value)s” is not a date: write it as 2026-11-30.") % {"value": value}
 
 
 def _blank(value) -> bool:

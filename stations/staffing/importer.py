@@ -19,19 +19,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.datetime import from_excel
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from stations.importer import ImportRejected, RowError, read_table
 from stations.importer.columns import BUREAU_CODE, Column, norm, vocabulary
-from stations.importer.parsing import CONTROL_CHARACTERS, Table, cell_text
+from stations.importer.parsing import (
+    CONTROL_CHARACTERS,
+    Table,
+    cell_text,
+    not_a_date,
+    read_date,
+)
 from stations.importer.planning import within
 from stations.models import Bureau, StaffingReturn
 from stations.scope import Scope
-from stations.staffing.rules import MAX_POLICE, figure_errors
-from stations.staffing.services import not_a_recording_bureau
+from stations.staffing.rules import FIGURES, MAX_POLICE, figure_errors
+from stations.staffing.services import date_errors, not_a_recording_bureau
 
-FIGURES = ("police_total", "station_police", "community_police")
 COLUMNS: tuple[Column, ...] = (
     Column("code", pgettext_lazy("import column", "Code"), ("code", "bureaucode"), True),
     Column("name", pgettext_lazy("import column", "Name"), ("name", "bureau")),
@@ -53,7 +57,6 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 MAX_ROWS = 10_000
 BATCH_SIZE = 1000
-DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 INTEGER_TEXT = re.compile(r"^[+-]?\d+$")
 
 
@@ -98,27 +101,6 @@ class Summary:
 
 
 # --- Reading cells ------------------------------------------------------------------------
-
-
-def read_date(value) -> dt.date | None:
-    """A date cell, an Excel serial day, or text such as 2026-11-30, 2026/11/30,
-    2026年11月30日 or 20261130; None if it is none of these."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 <= value <= 80000:
-        return from_excel(value).date()
-    text = cell_text(value)
-    if re.fullmatch(r"\d{8}", text):
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    match = DATE_TEXT.match(text)
-    if not match:
-        return None
-    try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
 
 
 def read_count(value) -> int | str | None:
@@ -216,11 +198,7 @@ def _date(parsed: Parsed, number: int, value) -> dt.date | None:
         return None
     day = read_date(value)
     if day is None:
-        parsed.error(
-            number,
-            "as_of",
-            _("“%(value)s” is not a date: write it as 2026-11-30.") % {"value": cell_text(value)},
-        )
+        parsed.error(number, "as_of", not_a_date(cell_text(value)))
     return day
 
 
@@ -252,29 +230,16 @@ def _count(parsed: Parsed, number: int, key: str, value) -> int | None:
 # --- Checking against the stored bureaus, and writing -----------------------------------------
 
 
-@dataclass(frozen=True)
-class _StoredBureau:
-    pk: int
-    name: str
-    path: str
-    records: bool
+def _stored_bureaus(codes: set[str]) -> dict[str, Bureau]:
+    fields = ("code", "name", "path", "tier", "directly_administered")
+    return Bureau.objects.only(*fields).in_bulk(codes, field_name="code")
 
 
-def _stored_bureaus(codes: set[str]) -> dict[str, _StoredBureau]:
-    rows = Bureau.objects.filter(code__in=codes).values_list(
-        "code", "pk", "name", "path", "tier", "directly_administered"
-    )
-    return {
-        code: _StoredBureau(pk, name, path, tier == "county" or direct)
-        for code, pk, name, path, tier, direct in rows
-    }
-
-
-def _check(parsed: Parsed, *, scope: Scope, today: dt.date) -> dict[int, _StoredBureau]:
+def _check(parsed: Parsed, *, scope: Scope, today: dt.date) -> dict[int, Bureau]:
     """Errors of rows against the stored bureaus, the scope, the clock and each other.
     Returns the bureau of every row whose code is usable."""
     bureaus = _stored_bureaus({r.code for r in parsed.rows if r.code})
-    found: dict[int, _StoredBureau] = {}
+    found: dict[int, Bureau] = {}
     seen: dict[tuple[str, dt.date], int] = {}
     for row in parsed.rows:
         if row.code:
@@ -286,12 +251,13 @@ def _check(parsed: Parsed, *, scope: Scope, today: dt.date) -> dict[int, _Stored
                     "code",
                     _("No bureau in your jurisdiction has code %(code)s.") % {"code": row.code},
                 )
-            elif not bureau.records:
+            elif not bureau.holds_stations:
                 parsed.error(row.row, "code", not_a_recording_bureau(bureau.name))
             else:
                 found[row.row] = bureau
-        if row.as_of is not None and row.as_of > today:
-            parsed.error(row.row, "as_of", _("The date cannot be in the future."))
+        if row.as_of is not None:
+            for message in date_errors(row.as_of, today=today):
+                parsed.error(row.row, "as_of", message)
         if row.code and row.as_of is not None:
             key = (row.code, row.as_of)
             if key in seen:

@@ -15,6 +15,8 @@ THRESHOLD_PERCENT = 40
 # A county-level bureau has hundreds to a few thousand police: a bigger number is a typo.
 MAX_POLICE = 99_999
 _TENTH = Decimal("0.1")
+# The three figures, as named on ``Figures``, the model, the forms and the import columns.
+FIGURES = ("police_total", "station_police", "community_police")
 
 
 def share(part: int, whole: int) -> Decimal | None:

@@ -21,18 +21,17 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 
+from stations import drilldown
 from stations.models import Bureau, StaffingReturn, Tier
 from stations.querysets import subtree_q
 from stations.scope import Scope
-from stations.staffing.rules import THRESHOLD_PERCENT, Figures
+from stations.staffing.rules import FIGURES, THRESHOLD_PERCENT, Figures
 
-# The level of the rows a table shows below its unit; "bureau" is a recording bureau alone.
-LEVELS = ("province", "city", "county", "bureau")
-CODE_WIDTH = 7  # "420100/" in a path
-
-_FIGURES = ("police_total", "station_police", "community_police")
+# The level of the rows a table shows below its unit; "bureau" is a recording bureau alone
+# (where the other tables show that bureau's stations).
+_STAFFING_LEVEL = {"station": "bureau"}
 
 
 @dataclass(frozen=True)
@@ -88,26 +87,9 @@ def records_figures(bureau: Bureau) -> bool:
 
 
 def row_level(unit: Bureau | None) -> str:
-    if unit is None:
-        return "province"
-    if records_figures(unit):
-        return "bureau"
-    return "city" if unit.tier == Tier.PROVINCE else "county"
-
-
-def default_unit(scope: Scope) -> Bureau | None:
-    """Where a user's table starts: their own bureau; administrators at the provinces."""
-    if scope.everything or scope.bureau_path is None:
-        return None
-    return Bureau.objects.get(path=scope.bureau_path)
-
-
-def breadcrumb(scope: Scope, unit: Bureau | None) -> list[Bureau]:
-    """The bureaus from the top of the user's scope down to ``unit`` (one query)."""
-    if unit is None:
-        return []
-    codes = unit.path.split("/")
-    return list(Bureau.objects.in_scope(scope).filter(code__in=codes).order_by("path"))
+    """The drill-down level, where a recording bureau's row is the bureau itself."""
+    level = drilldown.row_level(unit)
+    return _STAFFING_LEVEL.get(level, level)
 
 
 def _latest(day: dt.date):
@@ -141,23 +123,23 @@ def staffing_table(*, scope: Scope, unit: Bureau | None, day: dt.date) -> Table:
     the sum of the latest figures on or before ``day`` of the recording bureaus below it,
     with how many of them reported and how many fall short of each ratio. One query."""
     level = row_level(unit)
-    depth = LEVELS.index(level) if level != "bureau" else None
     leaves = Bureau.objects.in_scope(scope).holding_stations()
     if unit is not None:
         leaves = leaves.filter(subtree_q(Scope(bureau_path=unit.path), "path"))
     latest = _latest(day)
     leaves = leaves.alias(
-        **{f"r_{name}": Subquery(latest.values(name)[:1]) for name in ("as_of", *_FIGURES)}
+        **{f"r_{name}": Subquery(latest.values(name)[:1]) for name in ("as_of", *FIGURES)}
     ).alias(
         # Negative when short of 40 %: integer arithmetic, as in rules.short_of_threshold.
         station_gap=100 * F("r_station_police") - THRESHOLD_PERCENT * F("r_police_total"),
         community_gap=100 * F("r_community_police") - THRESHOLD_PERCENT * F("r_station_police"),
     )
-    if depth is None:
+    if level == "bureau":
         keys = {"key": F("code"), "key_name": F("name"), "leaf_id": F("pk")}
     else:
+        depth = drilldown.LEVELS.index(level)
         keys = {
-            "key": Substr("path", 1 + CODE_WIDTH * depth, 6),
+            "key": drilldown.path_code("path", level),
             "key_name": _ancestor(depth, "name"),
             "leaf_id": _own_pk_at(depth),
         }
@@ -171,7 +153,7 @@ def staffing_table(*, scope: Scope, unit: Bureau | None, day: dt.date) -> Table:
             last_as_of=Max("r_as_of"),
             station_short=Count("pk", filter=Q(station_gap__lt=0)),
             community_short=Count("pk", filter=Q(community_gap__lt=0, r_station_police__gt=0)),
-            **{name: Coalesce(Sum(f"r_{name}"), 0) for name in _FIGURES},
+            **{name: Coalesce(Sum(f"r_{name}"), 0) for name in FIGURES},
         )
         .order_by("key")
     )
@@ -179,7 +161,7 @@ def staffing_table(*, scope: Scope, unit: Bureau | None, day: dt.date) -> Table:
         Row(
             code=r["key"],
             name=r["key_name"],
-            figures=Figures(*(r[name] for name in _FIGURES)),
+            figures=Figures(*(r[name] for name in FIGURES)),
             bureaus=r["bureaus"],
             reported=r["reported"],
             station_short=r["station_short"],

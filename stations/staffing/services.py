@@ -35,8 +35,8 @@ def record_figures(
     errors: dict[str, list[str]] = {}
     if not records_figures(bureau):
         errors["__all__"] = [not_a_recording_bureau(bureau.name)]
-    if date_errors(as_of, today=today):
-        errors["as_of"] = date_errors(as_of, today=today)
+    if as_of_errors := date_errors(as_of, today=today):
+        errors["as_of"] = as_of_errors
     for field, message in figure_errors(police_total, station_police, community_police).items():
         errors[field] = [message]
     if errors:

@@ -1,12 +1,11 @@
 """The staffing-ratio pages: the roll-up with drill-down (province → city → county) and its
 Excel export, a bureau's figures with the form to record them, and the Excel import."""
 
-import re
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,17 +13,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
 from stations.access import MANAGERS, OVERSEERS, has_role, role_required
+from stations.drilldown import breadcrumb, unit_from_request
 from stations.forms import ImportForm
 from stations.importer import ImportRejected
 from stations.models import Bureau
 from stations.scope import scope_of
 from stations.staffing import export, importer, selectors
 from stations.staffing.forms import DayForm, StaffingForm
-from stations.staffing.rules import Figures
+from stations.staffing.rules import FIGURES, Figures
 from stations.staffing.services import record_figures
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UNIT_CODE = re.compile(r"^[1-9][0-9]{5}$")
 
 
 def _attachment(content: bytes, filename: str) -> HttpResponse:
@@ -47,16 +46,6 @@ def _day(request):
     return form, day
 
 
-def _unit(request, scope) -> Bureau | None:
-    """?unit=<code> within the scope (404 otherwise), or where the user's scope starts."""
-    code = request.GET.get("unit", "")
-    if not code:
-        return selectors.default_unit(scope)
-    if not UNIT_CODE.match(code):
-        raise Http404
-    return get_object_or_404(Bureau.objects.in_scope(scope), code=code)
-
-
 def _query(day, today, **extra) -> str:
     params = {"on": day.isoformat()} if day != today else {}
     return urlencode({**params, **{k: v for k, v in extra.items() if v}})
@@ -67,7 +56,7 @@ def _query(day, today, **extra) -> str:
 def staffing_page(request):
     scope = scope_of(request.user)
     form, day = _day(request)
-    unit = _unit(request, scope)
+    unit = unit_from_request(request, scope)
     table = selectors.staffing_table(scope=scope, unit=unit, day=day)
     context = {
         "form": form,
@@ -75,7 +64,7 @@ def staffing_page(request):
         "today": timezone.localdate(),
         "unit": unit,
         "table": table,
-        "breadcrumb": selectors.breadcrumb(scope, unit),
+        "breadcrumb": breadcrumb(scope, unit),
         "starts_at_top": scope.everything,
         "querystring": _query(day, timezone.localdate()),
         "export_query": _query(day, timezone.localdate(), unit=unit.code if unit else ""),
@@ -91,7 +80,7 @@ def staffing_page(request):
 def staffing_export(request):
     scope = scope_of(request.user)
     _form, day = _day(request)
-    unit = _unit(request, scope)
+    unit = unit_from_request(request, scope)
     table = selectors.staffing_table(scope=scope, unit=unit, day=day)
     name = unit.name if unit else _("All provinces")
     title = _("Two 40%% staffing ratios of %(unit)s as of %(day)s") % {
@@ -142,7 +131,7 @@ def staffing_bureau(request, pk: int):
         "form": form,
         "returns": returns,
         "current": current,
-        "breadcrumb": selectors.breadcrumb(scope_of(request.user), bureau),
+        "breadcrumb": breadcrumb(scope_of(request.user), bureau),
     }
     return render(request, "stations/staffing_bureau.html", context, status=status)
 
@@ -154,12 +143,12 @@ def _latest_of(returns, day):
 
 def _initial(current, today) -> dict:
     """Today's date and the latest figures, to change only what changed."""
-    figures = {k: getattr(current, k) for k in importer.FIGURES} if current else {}
+    figures = {k: getattr(current, k) for k in FIGURES} if current else {}
     return {"as_of": today, **figures}
 
 
 def _saved_message(bureau, data, created: bool) -> str:
-    figures = Figures(*(data[k] for k in importer.FIGURES))
+    figures = Figures(*(data[k] for k in FIGURES))
     params = {
         "bureau": bureau.name,
         "day": data["as_of"].isoformat(),

@@ -18,12 +18,8 @@ from django.urls import reverse
 
 from checklists.models import ListEvent, Problem, ProblemCategory
 from checklists.models.problems import OPEN_STATUSES
-from checklists.services.overdue import (
-    escalation_cutoff,
-    escalation_day,
-    flag_overdue,
-    rebuild_overdue,
-)
+from checklists.rules import escalation_cutoff, escalation_day
+from checklists.services.overdue import flag_overdue, rebuild_overdue
 from liaison.models import User
 from stations.models import Bureau, Station, Tier
 from tests.benchmarks import floors

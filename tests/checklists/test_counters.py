@@ -9,6 +9,7 @@ from django.urls import reverse
 from checklists import counters
 from checklists.counters import Counters
 from checklists.models import Problem, ProblemCategory
+from stations import drilldown
 from stations.scope import scope_of
 from tests.checklists.board_data import TODAY, problem
 
@@ -116,7 +117,7 @@ def test_province_breaks_down_into_its_cities_which_sum_to_the_province(
     scope = scope_of(personas.province_bureau)
     problems = Problem.objects.in_scope(scope)
     whole = counters.problem_counters(problems, today=TODAY)
-    unit = counters.scope_unit(scope)
+    unit = drilldown.default_unit(scope)
     with django_assert_num_queries(1):
         breakdown = counters.counters_by_region(problems, scope=scope, today=TODAY, unit=unit)
     assert breakdown.level == "city"

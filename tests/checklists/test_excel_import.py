@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from checklists.excel.parsing import read_date
 from checklists.models import ListEvent, Problem, ProblemStatus, Task
 from checklists.services.excel import import_problems
 from stations.importer import ImportRejected
+from stations.importer.parsing import read_date
 from tests import factories as f
 from tests.checklists.conftest import NOW, SH
 

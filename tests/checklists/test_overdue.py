@@ -19,14 +19,9 @@ from django.test.utils import CaptureQueriesContext
 
 from checklists import tasks
 from checklists.models import ListEvent, Problem, Task
+from checklists.rules import escalation_cutoff, escalation_day
 from checklists.services import overdue
-from checklists.services.overdue import (
-    OverdueReport,
-    escalation_cutoff,
-    escalation_day,
-    flag_overdue,
-    rebuild_overdue,
-)
+from checklists.services.overdue import OverdueReport, flag_overdue, rebuild_overdue
 from liaison.celery import app
 from tests import factories as f
 

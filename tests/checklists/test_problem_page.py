@@ -542,7 +542,7 @@ def _queries(client, url) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("persona", ["county_bureau", "station"])
+@pytest.mark.parametrize("persona", ["county_bureau", "station", "cadre"])
 def test_the_page_costs_the_same_queries_with_1_and_30_tasks(
     login, org, personas, frozen, django_assert_num_queries, persona
 ):
