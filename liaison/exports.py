@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from stations.responses import attachment
 
 
 def workbook_bytes(wb: Workbook) -> bytes:
@@ -22,9 +22,7 @@ def workbook_bytes(wb: Workbook) -> bytes:
 
 
 def workbook_response(wb: Workbook, filename: str) -> HttpResponse:
-    response = HttpResponse(workbook_bytes(wb), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(workbook_bytes(wb), filename)
 
 
 def titled_sheet(

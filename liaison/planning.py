@@ -12,7 +12,6 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -28,6 +27,7 @@ from liaison.planner import (
 )
 from liaison.querysets import uncovered_stations
 from liaison.services.assignments import check_start_date
+from stations.drilldown import path_code
 from stations.models import Bureau, Station
 from stations.scope import Scope
 
@@ -48,7 +48,7 @@ def propose_plan(*, scope: Scope) -> Plan:
     per_province = list(
         Station.objects.in_scope(scope)
         .active()
-        .annotate(province_code=Substr("bureau__path", 1, 6))
+        .annotate(province_code=path_code("bureau__path", "province"))
         .values("province_code")
         .annotate(
             total=Count("id", distinct=True),

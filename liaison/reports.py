@@ -3,18 +3,18 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Value
-from django.db.models.functions import Coalesce, NullIf, Substr
+from django.db.models.functions import Coalesce, NullIf
 
 from liaison import querysets
 from liaison.models import Assignment
+from stations.drilldown import path_code
 from stations.models import Bureau, Station, Tier
 from stations.scope import Scope
 from stations.split import SPLIT_PERCENT, tier_targets
 
 TIERS = tuple(SPLIT_PERCENT)
 
-# Characters 8-13 of a station's bureau path are its city-level code: "420000/420100/...".
-CITY_CODE = Substr("bureau__path", 8, 6)
+CITY_CODE = path_code("bureau__path", "city")
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,12 @@ def _unit_code(scope: Scope):
     """The code of the unit one level below the scope that a station falls in, from its
     bureau path ("420000/420100/420102"), and that level's name."""
     if scope.everything:
-        return Substr("bureau__path", 1, 6), "province"
+        return path_code("bureau__path", "province"), "province"
     depth = scope.bureau_path.count("/") + 1
     if depth == 1:
         return CITY_CODE, "city"
     # Below a city: the county, or the directly administered city itself.
-    county = NullIf(Substr("bureau__path", 15, 6), Value(""))
+    county = NullIf(path_code("bureau__path", "county"), Value(""))
     return Coalesce(county, CITY_CODE), "county"
 
 

@@ -1,13 +1,11 @@
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from stations import importer
 from stations.access import MANAGERS, role_required
 from stations.forms import ImportForm
+from stations.responses import attachment
 from stations.scope import scope_of
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @role_required(*MANAGERS)
@@ -33,19 +31,13 @@ def import_stations(request):
     return render(request, "stations/import.html", context, status=400)
 
 
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @role_required(*MANAGERS)
 def import_template(request):
-    return _attachment(importer.template_xlsx(), XLSX, "stations-import-template.xlsx")
+    return attachment(importer.template_xlsx(), "stations-import-template.xlsx")
 
 
 @role_required(*MANAGERS)
 def import_template_csv(request):
-    return _attachment(
-        importer.template_csv(), "text/csv; charset=utf-8", "stations-import-template.csv"
+    return attachment(
+        importer.template_csv(), "stations-import-template.csv", "text/csv; charset=utf-8"
     )

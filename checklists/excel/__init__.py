@@ -15,7 +15,7 @@ from checklists.excel.export import export_filename, export_title, problem_list_
 from checklists.excel.layout import MAX_ROWS, STATUS_ORDER, status_word
 from checklists.excel.parsing import Parsed, ProblemRow, TaskLine, parse_table
 from checklists.excel.template import import_template_xlsx
-from liaison.exports import XLSX
+from stations.responses import XLSX
 
 __all__ = [
     "MAX_ROWS",

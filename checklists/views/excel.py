@@ -1,8 +1,6 @@
 """The problem list in Excel: export of any filtered board, import of a circulated list and
 its template."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -20,20 +18,11 @@ from stations.access import EVERYONE, MANAGERS, role_required
 from stations.forms import ImportForm
 from stations.importer import ImportRejected
 from stations.models import Station
+from stations.responses import attachment
 from stations.scope import scope_of
 
 # A bigger list is refused with a message: narrow the filters (or export region by region).
 MAX_EXPORT_ROWS = 20000
-
-
-def _attachment(content: bytes, filename: str) -> HttpResponse:
-    """RFC 6266/5987: an ASCII fallback name, and the real (Chinese) one in UTF-8."""
-    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
-    response = HttpResponse(content, content_type=excel.XLSX)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
 
 
 def _bad_request(lines: list[str]) -> HttpResponse:
@@ -71,7 +60,7 @@ def board_export(request):
     title = excel.export_title(
         scope_name=_scope_name(form, request.user), today=today, count=len(problems)
     )
-    return _attachment(
+    return attachment(
         excel.problem_list_xlsx(problems, title=title), excel.export_filename(today=today)
     )
 
@@ -115,7 +104,7 @@ def problem_import_template(request):
     ]
     categories = list(ProblemCategory.objects.active().values_list("code", "name"))
     filename = pgettext("problem list", "problem-list-import-template.xlsx")
-    return _attachment(excel.import_template_xlsx(stations=rows, categories=categories), filename)
+    return attachment(excel.import_template_xlsx(stations=rows, categories=categories), filename)
 
 
 urlpatterns = [

@@ -25,10 +25,10 @@ from checklists.services.standards import (
     raise_problem_from_audit,
     record_audit,
 )
-from checklists.views.excel import _attachment
 from stations.access import EVERYONE, MANAGERS, OVERSEERS, role_required
 from stations.drilldown import breadcrumb, unit_from_request
 from stations.models import Station
+from stations.responses import attachment
 from stations.scope import scope_of
 
 PAGE_SIZE = 50
@@ -192,7 +192,7 @@ def five_haves_export(request):
         "unit": unit.code if unit else "all",
         "day": f"{today:%Y%m%d}",
     }
-    return _attachment(content, filename)
+    return attachment(content, filename)
 
 
 @role_required(*EVERYONE)

@@ -1,11 +1,10 @@
 """The staffing-ratio pages: the roll-up with drill-down (province → city → county) and its
 Excel export, a bureau's figures with the form to record them, and the Excel import."""
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,23 +16,12 @@ from stations.drilldown import breadcrumb, unit_from_request
 from stations.forms import ImportForm
 from stations.importer import ImportRejected
 from stations.models import Bureau
+from stations.responses import attachment
 from stations.scope import scope_of
 from stations.staffing import export, importer, selectors
 from stations.staffing.forms import DayForm, StaffingForm
 from stations.staffing.rules import FIGURES, Figures
 from stations.staffing.services import record_figures
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attachment(content: bytes, filename: str) -> HttpResponse:
-    """RFC 6266/5987: an ASCII fallback name, and the real (Chinese) one in UTF-8."""
-    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
 
 
 def _day(request):
@@ -91,7 +79,7 @@ def staffing_export(request):
         "unit": unit.code if unit else "all",
         "day": f"{day:%Y%m%d}",
     }
-    return _attachment(export.table_xlsx(table, title=title), filename)
+    return attachment(export.table_xlsx(table, title=title), filename)
 
 
 @role_required(*OVERSEERS)
@@ -208,7 +196,7 @@ def staffing_import_template(request):
         .values_list("code", "name")
     )
     filename = _("staffing-figures-import-template.xlsx")
-    return _attachment(importer.template_xlsx(list(bureaus)), filename)
+    return attachment(importer.template_xlsx(list(bureaus)), filename)
 
 
 urlpatterns = [

@@ -1,22 +1,12 @@
 """``manage.py flag_overdue_items [--today YYYY-MM-DD] [--no-mail] [--rebuild]``: the daily
 overdue sweep of the lists and its mails, by hand."""
 
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklists.services import overdue
-
-
-def _iso_day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("Enter the day as YYYY-MM-DD, e.g. 2026-11-22 (got %(value)s).") % {"value": value}
-        ) from None
+from liaison.management.arguments import iso_day
 
 
 class Command(BaseCommand):
@@ -27,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--today", type=_iso_day, help="the day to sweep for (default: today)")
+        parser.add_argument("--today", type=iso_day, help="the day to sweep for (default: today)")
         parser.add_argument(
             "--no-mail", action="store_true", help="only flag; send no reminders or escalations"
         )
