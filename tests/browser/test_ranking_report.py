@@ -3,7 +3,6 @@ city, opens a cadre's breakdown and downloads the cadre's PDF assessment report,
 names the cadre and their rank."""
 
 import re
-import subprocess
 
 import pytest
 from django.urls import reverse
@@ -12,6 +11,7 @@ from playwright.sync_api import expect
 
 from scoring.services.ranking import freeze_month, last_month
 from tests import factories as f
+from tests.files import pdf_text
 from tests.scoring.ranking_helpers import cadre_on, earn
 
 pytestmark = pytest.mark.browser
@@ -32,12 +32,6 @@ def ranked_last_month(org):
         earn(cadres[key], points, month)
     freeze_month(month=month, now=timezone.now())
     return cadres, month
-
-
-def pdf_text(path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
 
 
 def test_a_leader_filters_the_ranking_to_a_city_and_downloads_a_cadres_pdf(

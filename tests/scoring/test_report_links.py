@@ -3,7 +3,6 @@ and the bureau pages; the navigation; and the verify address printed on every PD
 
 import datetime as dt
 import re
-import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from scoring.services.ranking import freeze_month
+from tests.files import pdf_text
 from tests.scoring.ranking_helpers import OCT, cadre_on, earn
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -116,11 +116,7 @@ def test_the_verify_address_printed_on_the_pdf_opens_the_check_of_that_report(
     client, login, personas, jia, tmp_path
 ):
     pdf = login(personas.leader).get(reverse("scoring:cadre-report", args=[jia.pk])).content
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(
-        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(pdf, layout="-raw")
     printed = re.search(r"核验网址\s*(http://testserver(\S+))", text)
     assert printed, text
     address = printed[2]

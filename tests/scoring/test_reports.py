@@ -23,6 +23,7 @@ from scoring.reports.render import Rendered
 from scoring.reports.verify import digest
 from tests import factories as f
 from tests.checklists.five_haves_helpers import audit_station
+from tests.files import pdf_text
 from tests.scoring.evaluation_helpers import rate, seed_dimensions, staff
 from tests.scoring.report_data import (
     MARCH,
@@ -56,14 +57,6 @@ def fake_render(monkeypatch):
     monkeypatch.setattr(
         services, "render_pdf", lambda template, context: Rendered(b"%PDF-1.7 fake", 1)
     )
-
-
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
 
 
 def pdf_pages(pdf: bytes, tmp_path) -> int:
@@ -168,7 +161,7 @@ def test_the_cadre_pdf_prints_the_cadre_station_rank_and_a_code_that_verifies(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
-    text = pdf_text(response.content, tmp_path)
+    text = pdf_text(response.content)
     compact = re.sub(r"\s+", "", text)
     for words in ["包联干部考核报告", "李明远", "江岸区公安分局", "大智派出所", "消防通道堵塞"]:
         assert words in compact
@@ -265,7 +258,7 @@ def test_the_cadre_pdf_prints_the_stations_evaluation_as_an_anonymous_aggregate(
 
     response = client.get(reverse("scoring:cadre-report", args=[cadre.pk]), {"quarter": "2026-Q1"})
 
-    compact = re.sub(r"\s+", "", pdf_text(response.content, tmp_path))
+    compact = re.sub(r"\s+", "", pdf_text(response.content))
     assert "双向评议" in compact and "派出所对包联干部的匿名评议" in compact
     for words in ["走访实效4.67", "问题发现3.67", "帮扶指导4.67", "工作作风4.67", "4.42"]:
         assert words in compact
@@ -393,7 +386,7 @@ def test_a_county_pdf_prints_a_row_per_station_and_the_ranking(
     response = client.get(reverse("scoring:bureau-report", args=[org.jiangan.code]))
 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    compact = re.sub(r"\s+", "", pdf_text(response.content, tmp_path))
+    compact = re.sub(r"\s+", "", pdf_text(response.content))
     for words in [
         "公安机关考核报告",
         "江岸区公安分局",
@@ -439,7 +432,7 @@ def test_a_city_pdf_prints_the_two_40_percent_ratios_of_the_city_and_its_countie
 
     response = client.get(reverse("scoring:bureau-report", args=[org.wuhan.code]))
 
-    compact = re.sub(r"\s+", "", pdf_text(response.content, tmp_path))
+    compact = re.sub(r"\s+", "", pdf_text(response.content))
     assert "两个40%" in compact
     assert "派出所警力占比38.0%不足40%" in compact  # 190 of 500
     assert "社区民警占比47.3%" in compact and "已填报的县级公安机关2/2" in compact
@@ -488,7 +481,7 @@ def test_a_large_bureau_report_renders_in_the_background_with_progress_and_a_dow
     pdf = b"".join(download.streaming_content)
     assert download["Content-Type"] == "application/pdf"
     assert digest(pdf) == job.report.sha256
-    text = re.sub(r"\s+", "", pdf_text(pdf, tmp_path))
+    text = re.sub(r"\s+", "", pdf_text(pdf))
     assert "公安机关考核报告" in text and "武汉市公安局" in text
 
     # Running the task again changes nothing.
@@ -641,7 +634,7 @@ def test_the_bureau_pdf_has_a_five_haves_section(client, org, personas, clock, t
 
     response = client.get(reverse("scoring:bureau-report", args=[org.jiangan.code]))
 
-    compact = re.sub(r"\s+", "", pdf_text(response.content, tmp_path))
+    compact = re.sub(r"\s+", "", pdf_text(response.content))
     assert "五有达标情况" in compact
     # 1 of the county's 2 stations meets the standard, both audited; hot water fails once.
     assert "五有达标派出所1/已检查2/启用的派出所2" in compact
