@@ -8,16 +8,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import chinese_calendar
-
-
-def is_working_day(day: dt.date) -> bool:
-    """A Chinese working day, with the adjusted workdays (调休) and public holidays of the
-    State Council calendar. Years the calendar does not know yet fall back to Monday–Friday."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
+# One working-day calendar for every app (liaison.workdays); re-exported for the rules here.
+from liaison.workdays import is_working_day
 
 
 def escalation_day(since: dt.date, working_days: int) -> dt.date:

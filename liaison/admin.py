@@ -136,3 +136,55 @@ class AssignmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["cadre", "station"]
     list_select_related = ["station", "cadre__user"]
     date_hierarchy = "start_date"
+
+
+# Secondments 挂职 (issue 6): read-only for reference. Every write goes through the pages and
+# their services, which count working days and keep the absent total and the rules.
+from liaison.models import Absence, Secondment, SpotCheck  # noqa: E402
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AbsenceInline(_ReadOnlyInline):
+    model = Absence
+    fields = ["start_date", "end_date", "kind", "working_days", "note", "recorded_by"]
+
+
+class SpotCheckInline(_ReadOnlyInline):
+    model = SpotCheck
+    fields = ["checked_on", "present", "findings", "checked_by"]
+
+
+@admin.register(Secondment)
+class SecondmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = [
+        "officer_name",
+        "police_number",
+        "station",
+        "year",
+        "start_date",
+        "end_date",
+        "absent_days",
+    ]
+    list_filter = ["year"]
+    search_fields = ["officer_name", "police_number", "station__name", "station__code"]
+    list_select_related = ["station", "home_bureau"]
+    inlines = [AbsenceInline, SpotCheckInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

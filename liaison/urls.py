@@ -23,3 +23,8 @@ urlpatterns += [
     path("compliance/export.xlsx", compliance_views.compliance_export, name="compliance-export"),
     path("compliance/status/", compliance_views.visit_status, name="visit-status"),
 ]
+
+# Secondments 挂职 (Wuhan, issue 6).
+from liaison.secondments import views as secondment_views  # noqa: E402
+
+urlpatterns += secondment_views.urlpatterns

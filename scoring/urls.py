@@ -1,3 +1,4 @@
+from scoring.reports import secondment
 from scoring.views import evaluations, points, rankings, reports
 
 app_name = "scoring"
@@ -7,4 +8,5 @@ urlpatterns = [
     *points.urlpatterns,
     *reports.urlpatterns,
     *evaluations.urlpatterns,
+    *secondment.urlpatterns,  # the secondment assessment form (issue 6)
 ]
