@@ -98,3 +98,6 @@ class ResultAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).in_scope(scope_of(request.user))
+
+
+from checklists import admin_support  # noqa: E402, F401  station support, opinions (issue 6)

@@ -1,4 +1,4 @@
-from checklists.views import board, problems, standards, visits
+from checklists.views import board, opinions, problems, residency, standards, support, visits
 from checklists.views import excel as excel_views
 
 app_name = "checklists"
@@ -9,4 +9,7 @@ urlpatterns = [
     *board.urlpatterns,
     *excel_views.urlpatterns,
     *standards.urlpatterns,
+    *support.urlpatterns,
+    *opinions.urlpatterns,
+    *residency.urlpatterns,
 ]

@@ -1,5 +1,6 @@
 """Models of the checklists app: checklist templates and the three lists (问题、任务、效果)."""
 
+from checklists.models.opinions import Opinion, OpinionStatus
 from checklists.models.problems import (
     ListEvent,
     ListReminderLog,
@@ -10,7 +11,16 @@ from checklists.models.problems import (
     ResultEvidence,
     Task,
 )
+from checklists.models.residency import Residency, ResidencyLog
 from checklists.models.standards import AuditPhoto, AuditResult, StationAudit
+from checklists.models.support import (
+    Skill,
+    SupportCover,
+    SupportKind,
+    SupportOfficer,
+    SupportRequest,
+    SupportStatus,
+)
 from checklists.models.templates import (
     ChecklistItem,
     ChecklistTemplate,
@@ -25,13 +35,23 @@ __all__ = [
     "ChecklistTemplate",
     "ListEvent",
     "ListReminderLog",
+    "Opinion",
+    "OpinionStatus",
     "Problem",
     "ProblemCategory",
     "ProblemStatus",
     "Rating",
+    "Residency",
+    "ResidencyLog",
     "Result",
     "ResultEvidence",
+    "Skill",
     "StationAudit",
+    "SupportCover",
+    "SupportKind",
+    "SupportOfficer",
+    "SupportRequest",
+    "SupportStatus",
     "Task",
     "TemplateCode",
 ]

@@ -17,9 +17,11 @@ from checklists.models.problems import OPEN_STATUSES
 from checklists.standards import ItemFailures, item_failures, stations_for
 from checklists.standards import Row as FiveHavesRow
 from checklists.standards import total as five_haves_total
+from checklists.support_figures import SupportFigures, support_figures
 from liaison.compliance import PATH, Counts, Filters, Table, compliance_table
 from liaison.models import Assignment, PeriodRecord, PeriodStatus
 from liaison.reports import SplitRow, split_report
+from liaison.secondments.selectors import YearSummary, year_summary
 from scoring.models import MonthlyRank, RankingMonth
 from scoring.reports.period import ReportPeriod
 from stations.models import Bureau, Station, Tier
@@ -105,6 +107,11 @@ class BureauReport:
     # standard in their latest audit, and how many fail each item.
     five_haves: FiveHavesRow | None = None
     five_haves_items: list[ItemFailures] | None = None
+    # Station support (驻所帮扶) requests starting in the period and the opinion list (意见清单)
+    # received in it (issue 6).
+    support: SupportFigures | None = None
+    # Secondments (挂职, issue 6): the batch current at the period's end, stations in scope.
+    secondments: YearSummary | None = None
 
     @property
     def coverage_rate(self) -> float | None:
@@ -246,6 +253,8 @@ def bureau_report(*, bureau: Bureau, period: ReportPeriod, today: dt.date) -> Bu
         staffing=staffing_table(scope=scope, unit=bureau, day=min(period.end, today)),
         five_haves=five_haves_total(stations_for(scope, None), bureau.name),
         five_haves_items=item_failures(stations_for(scope, None)),
+        support=support_figures(scope=scope, start=period.start, end=period.end),
+        secondments=year_summary(scope, min(period.end, today)),
     )
 
 

@@ -8,6 +8,8 @@ from tests.liaison.test_access_matrix import URLS
 
 # Route → the test that checks it by role and scope (objects that are not a station, or
 # URLs with two objects).
+SECONDMENTS = "tests/liaison/test_secondments_views.py (role and scope of every page)"
+SUPPORT = "tests/checklists/test_support_access.py (every route × persona × scope)"
 OWN_MATRIX = {
     "home": "tests/liaison/test_access_matrix.py::test_home_page_renders_for_people_who_read",
     "login": "tests/liaison/test_login.py",
@@ -25,6 +27,34 @@ OWN_MATRIX = {
     "scoring:report-job": "tests/scoring/test_reports.py::test_a_report_job_is_seen_by_whoever…",
     "scoring:report-job-download": "tests/scoring/test_reports.py (same test)",
     "checklists:audit-photo": "tests/checklists/test_five_haves.py (photo served in scope only)",
+    "liaison:secondments": SECONDMENTS,
+    "liaison:secondments-export": SECONDMENTS,
+    "liaison:secondment-new": SECONDMENTS,
+    "liaison:secondment-detail": SECONDMENTS,
+    "liaison:secondment-absence": SECONDMENTS,
+    "liaison:secondment-absence-withdraw": SECONDMENTS,
+    "liaison:secondment-spot-check": SECONDMENTS,
+    "liaison:secondment-assessment": SECONDMENTS,
+    "liaison:secondment-extend": SECONDMENTS,
+    "scoring:secondment-report": SECONDMENTS,
+    "checklists:support-list": SUPPORT,
+    "checklists:support-new": SUPPORT,
+    "checklists:support-officers": SUPPORT,
+    "checklists:support-detail": SUPPORT,
+    "checklists:support-assign": SUPPORT,
+    "checklists:support-confirm": SUPPORT,
+    "checklists:support-cancel": SUPPORT,
+    "checklists:support-decline": SUPPORT,
+    "checklists:support-cover-remove": SUPPORT,
+    "checklists:support-cover-record": SUPPORT,
+    "checklists:opinion-list": SUPPORT,
+    "checklists:opinion-new": SUPPORT,
+    "checklists:opinion-detail": SUPPORT,
+    "checklists:opinion-accept": SUPPORT,
+    "checklists:opinion-dismiss": SUPPORT,
+    "checklists:residency-list": SUPPORT,
+    "checklists:residency-new": SUPPORT,
+    "checklists:residency-detail": SUPPORT,
 }
 
 

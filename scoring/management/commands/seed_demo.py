@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from checklists.seeding import seed_problems
 from checklists.seeding.standards import seed_five_haves
+from checklists.seeding.support import seed_support
 from liaison import seeding
+from liaison.secondments.seeding import seed_secondments
 from scoring.evaluations.seeding import seed_evaluations
 from scoring.seeding import score_seeded_data
 from stations.staffing.seeding import seed_staffing
@@ -66,8 +68,10 @@ class Command(BaseCommand):
                 counts = seeding.seed(scale=scale, seed=seed, reset=not empty, today=today)
                 problems = seed_problems(scale=scale, seed=seed, today=today)
                 seed_five_haves(seed=seed, today=today)  # station standards 五有 (issue 6)
+                seed_support(seed=seed, today=today)  # 驻所帮扶, 意见清单, 驻所 (issue 6)
                 seed_evaluations(scale=scale, seed=seed, today=today)
                 seed_staffing(seed=seed, today=today)  # the two 40 % ratios (issue 6)
+                secondments = seed_secondments(seed=seed, today=today)  # 挂职 (issue 6)
                 # Last, once every fact is seeded: the ledger and the frozen past months.
                 scored = score_seeded_data(today=today)
         except IntegrityError as exc:
@@ -100,6 +104,15 @@ class Command(BaseCommand):
             )
             % problems
         )
+        if secondments["secondments"]:
+            self.stdout.write(
+                _(
+                    "%(secondments)d secondments (%(current)d in the current batch, %(extended)d "
+                    "of them extended), %(absences)d absences, %(spot_checks)d spot checks, "
+                    "%(assessments)d assessments."
+                )
+                % secondments
+            )
         if scored["months"]:
             self.stdout.write(
                 _(
