@@ -44,3 +44,15 @@ def log_in(live_server, page):
         return page
 
     return _log_in
+
+
+def nav_click(page, name: str) -> None:
+    """Follow the main navigation's link ``name``, opening the menu it is grouped in first
+    (a closed <details> hides its links, as it does from a user)."""
+    nav = page.locator("nav.mainnav")
+    # ``has`` is matched inside each group, so the link locator starts from the page.
+    link = page.get_by_role("link", name=name, exact=True, include_hidden=True)
+    group = nav.locator("details.navgroup", has=link)
+    if group.count() and not group.evaluate("d => d.open"):
+        group.locator("summary").click()
+    nav.get_by_role("link", name=name, exact=True).click()

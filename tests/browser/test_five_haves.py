@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from checklists.models import Problem
 from tests import factories as f
+from tests.browser.conftest import nav_click
 
 pytestmark = pytest.mark.browser
 NOTE = "热水器损坏，值班民警无热水"
@@ -48,7 +49,7 @@ def test_bureau_staff_audit_a_station_and_turn_the_unmet_item_into_a_problem(
 
     # The station page loads its audit history, with the way to a new audit.
     page.goto(live_server.url)
-    page.locator("nav.mainnav").get_by_role("link", name="派出所", exact=True).click()
+    nav_click(page, "派出所")
     page.get_by_role("link", name="大智派出所").click()
     page.locator("#five-haves-history").get_by_role("link", name="新建五有达标检查").click()
 
@@ -67,7 +68,7 @@ def test_bureau_staff_audit_a_station_and_turn_the_unmet_item_into_a_problem(
     expect(row.locator("img")).to_have_count(1)
 
     # The province-wide view (the county's stations for county staff) shows it failing.
-    page.locator("nav.mainnav").get_by_role("link", name="五有", exact=True).click()
+    nav_click(page, "五有")
     station = page.locator("#five-haves-table tr", has_text="大智派出所")
     expect(station).to_contain_text("未达标")
     expect(station).to_contain_text("有热水")

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from liaison.models import Secondment
 from tests import factories as f
+from tests.browser.conftest import nav_click
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 780}
@@ -34,7 +35,7 @@ def test_a_secondment_from_creation_to_its_assessment_form(
         desk = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         page = desk.new_page()
         _log_in(page, live_server.url, personas.county_bureau.username)
-        page.locator("nav.mainnav").get_by_role("link", name="挂职干部", exact=True).click()
+        nav_click(page, "挂职干部")
         page.get_by_role("link", name="新增挂职").click()
         page.fill("input[name=officer_name]", "王晓东")
         page.fill("input[name=police_number]", "0421035")
@@ -49,7 +50,7 @@ def test_a_secondment_from_creation_to_its_assessment_form(
         phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
         mobile = phone.new_page()
         _log_in(mobile, live_server.url, personas.station.username)
-        mobile.locator("nav.mainnav").get_by_role("link", name="本所挂职干部").click()
+        nav_click(mobile, "本所挂职干部")
         mobile.get_by_role("link", name="王晓东").click()
         # Monday 21 to Thursday 24 September: 4 working days (Friday 25 is Mid-Autumn).
         mobile.fill("#absence-form input[name=start_date]", "2026-09-21")
@@ -104,7 +105,7 @@ def test_a_secondment_from_creation_to_its_assessment_form(
         ).stdout
         assert "挂职干部考核鉴定表" in text and "王晓东" in text and "称职" in text
 
-        page.locator("nav.mainnav").get_by_role("link", name="挂职干部", exact=True).click()
+        nav_click(page, "挂职干部")
         row = page.locator("#secondment-table tr", has_text="王晓东")
         expect(row).to_contain_text("预警")
         expect(page.locator("[data-kpi=warnings]")).to_have_text("1")

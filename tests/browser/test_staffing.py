@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from stations.models import StaffingReturn
 from tests import factories as f
+from tests.browser.conftest import nav_click
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 780}
@@ -28,7 +29,7 @@ def test_county_staff_record_figures_and_the_city_roll_up_flags_the_shortfall(
     )
     log_in(personas.county_bureau.username, f.PASSWORD)
 
-    page.get_by_role("link", name="两个40%").click()
+    nav_click(page, "两个40%")
     expect(page.locator("#staffing-table tbody")).to_contain_text("未填报")
     page.get_by_role("link", name="填报或更正数据").click()
     expect(page.locator("h1")).to_have_text("江岸区公安分局警力配置数据")
@@ -52,7 +53,7 @@ def test_county_staff_record_figures_and_the_city_roll_up_flags_the_shortfall(
     page.context.clear_cookies()
     leader = f.UserFactory(username="hubei_leader", role="leader", bureau=org.hubei)
     log_in(leader.username, f.PASSWORD)
-    page.get_by_role("link", name="两个40%").click()
+    nav_click(page, "两个40%")
     expect(page.locator("#breadcrumb")).to_contain_text("湖北省公安厅")
     page.locator("#staffing-table").get_by_role("link", name="武汉市公安局").click()
     expect(page.locator("#breadcrumb")).to_contain_text("武汉市公安局")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from checklists.models import Opinion, SupportOfficer, SupportRequest
 from tests import factories as f
+from tests.browser.conftest import nav_click
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -50,7 +51,7 @@ def test_a_station_gets_cover_from_headquarters_and_records_the_hours(
 
     # The station, on a phone, asks for one officer who knows household registration.
     page = _switch(page, log_in, personas.station, PHONE)
-    page.locator("nav.mainnav").get_by_role("link", name="申请驻所帮扶").click()
+    nav_click(page, "申请驻所帮扶")
     page.locator("a.support-new").click()
     page.get_by_label("窗口业务高峰").check()
     page.get_by_label("开始日期").fill(today.isoformat())
@@ -67,7 +68,7 @@ def test_a_station_gets_cover_from_headquarters_and_records_the_hours(
 
     # County liaison staff see the matching free officers, best match first, and assign.
     page = _switch(page, log_in, personas.county_bureau, DESK)
-    page.locator("nav.mainnav").get_by_role("link", name="驻所帮扶").click()
+    nav_click(page, "驻所帮扶")
     page.screenshot(path="/tmp/support-bureau-list.png", full_page=True)
     page.locator("#support-table").get_by_role("link", name="大智派出所").click()
     candidates = page.locator("#support-candidates tbody tr")
@@ -98,7 +99,7 @@ def test_a_station_gets_cover_from_headquarters_and_records_the_hours(
 
 def test_an_anonymous_opinion_becomes_a_problem(live_server, page, log_in, org, personas):
     page = _switch(page, log_in, personas.station, PHONE)
-    page.locator("nav.mainnav").get_by_role("link", name="意见清单").click()
+    nav_click(page, "意见清单")
     page.locator("a.opinion-new").click()
     page.get_by_label("类别").select_option(label="队伍管理")
     page.get_by_label("意见", exact=True).fill(OPINION)
@@ -109,7 +110,7 @@ def test_an_anonymous_opinion_becomes_a_problem(live_server, page, log_in, org, 
     page.screenshot(path="/tmp/opinion-station-list.png", full_page=True)
 
     page = _switch(page, log_in, personas.county_bureau, DESK)
-    page.locator("nav.mainnav").get_by_role("link", name="意见清单").click()
+    nav_click(page, "意见清单")
     page.locator("#opinion-table").get_by_role("link", name=OPINION[:10]).click()
     expect(page.locator("#opinion-submitter")).to_contain_text("匿名")
     page.screenshot(path="/tmp/opinion-bureau-review.png", full_page=True)
@@ -136,7 +137,7 @@ def test_a_resident_leader_logs_the_ten_ones_from_a_phone(live_server, page, log
         now=timezone.now(),
     )
     page = _switch(page, log_in, leader, PHONE)
-    page.locator("nav.mainnav").get_by_role("link", name="驻所帮扶").click()
+    nav_click(page, "驻所帮扶")
     page.get_by_role("link", name="领导驻所").click()
     page.locator("#residency-table").get_by_role("link", name="刘局长").click()
     page.get_by_label("开展一次谈心谈话").check()
