@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 counts = seeding.seed(scale=scale, seed=seed, reset=not empty, today=today)
                 problems = seed_problems(scale=scale, seed=seed, today=today)
                 seed_five_haves(seed=seed, today=today)  # station standards 五有 (issue 6)
-                seed_support(seed=seed, today=today)  # 驻所帮扶, 意见清单, 驻所 (issue 6)
+                support = seed_support(seed=seed, today=today)  # 驻所帮扶, 意见清单, 驻所 (issue 6)
                 seed_evaluations(scale=scale, seed=seed, today=today)
                 seed_staffing(seed=seed, today=today)  # the two 40 % ratios (issue 6)
                 secondments = seed_secondments(seed=seed, today=today)  # 挂职 (issue 6)
@@ -113,6 +113,13 @@ class Command(BaseCommand):
                 )
                 % secondments
             )
+        self.stdout.write(
+            _(
+                "%(requests)d support requests with %(covers)d officers sent (%(officers)d "
+                "support officers), %(opinions)d opinions, %(residencies)d leaders' residencies."
+            )
+            % support
+        )
         if scored["months"]:
             self.stdout.write(
                 _(
