@@ -1,7 +1,7 @@
 from django.db import models
 
-from stations.querysets import subtree_q
-from stations.scope import Scope, scope_of
+from stations.querysets import StationScopedQuerySet, subtree_q
+from stations.scope import scope_of
 
 
 class ChecklistItemQuerySet(models.QuerySet):
@@ -17,16 +17,7 @@ class ProblemCategoryQuerySet(models.QuerySet):
         return self.filter(active=True).order_by("order", "pk")
 
 
-class ProblemQuerySet(models.QuerySet):
-    def in_scope(self, scope: Scope):
-        if scope.everything:
-            return self
-        if scope.bureau_path is not None:
-            return self.filter(subtree_q(scope, "station__bureau__path"))
-        if scope.station_id is not None:
-            return self.filter(station_id=scope.station_id)
-        return self.none()
-
+class ProblemQuerySet(StationScopedQuerySet):
     def public(self):
         """Published problems (公开发布): everyone in scope sees them."""
         return self.exclude(status="draft")
@@ -35,40 +26,19 @@ class ProblemQuerySet(models.QuerySet):
         return self.filter(status__in=("published", "in_rectification"))
 
 
-class TaskQuerySet(models.QuerySet):
-    def in_scope(self, scope: Scope):
-        if scope.everything:
-            return self
-        if scope.bureau_path is not None:
-            return self.filter(subtree_q(scope, "problem__station__bureau__path"))
-        if scope.station_id is not None:
-            return self.filter(problem__station_id=scope.station_id)
-        return self.none()
+class TaskQuerySet(StationScopedQuerySet):
+    station = "problem__station"
 
     def open(self):
         return self.filter(done_on__isnull=True)
 
 
-class ResultQuerySet(models.QuerySet):
-    def in_scope(self, scope: Scope):
-        if scope.everything:
-            return self
-        if scope.bureau_path is not None:
-            return self.filter(subtree_q(scope, "problem__station__bureau__path"))
-        if scope.station_id is not None:
-            return self.filter(problem__station_id=scope.station_id)
-        return self.none()
+class ResultQuerySet(StationScopedQuerySet):
+    station = "problem__station"
 
 
-class StationAuditQuerySet(models.QuerySet):
-    def in_scope(self, scope: Scope):
-        if scope.everything:
-            return self
-        if scope.bureau_path is not None:
-            return self.filter(subtree_q(scope, "station__bureau__path"))
-        if scope.station_id is not None:
-            return self.filter(station_id=scope.station_id)
-        return self.none()
+class StationAuditQuerySet(StationScopedQuerySet):
+    """Five-haves audits of stations in scope."""
 
 
 def visible_visits(user, visits):

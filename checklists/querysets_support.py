@@ -3,18 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
-from stations.querysets import subtree_q
+from stations.querysets import StationScopedQuerySet, scoped
 from stations.scope import Scope
-
-
-def _station_scoped(queryset, scope: Scope, prefix: str = "station"):
-    if scope.everything:
-        return queryset
-    if scope.bureau_path is not None:
-        return queryset.filter(subtree_q(scope, f"{prefix}__bureau__path"))
-    if scope.station_id is not None:
-        return queryset.filter(**{f"{prefix}_id": scope.station_id})
-    return queryset.none()
 
 
 class SkillQuerySet(models.QuerySet):
@@ -28,20 +18,13 @@ class SupportOfficerQuerySet(models.QuerySet):
 
     def in_scope(self, scope: Scope):
         """Officers of bureaus in the scope's subtree (a station's scope has none)."""
-        if scope.everything:
-            return self
-        if scope.bureau_path is not None:
-            return self.filter(subtree_q(scope, "user__bureau__path"))
-        return self.none()
+        return scoped(self, scope, path_field="user__bureau__path")
 
     def of_bureaus(self, paths):
         return self.filter(user__bureau__path__in=list(paths))
 
 
-class SupportRequestQuerySet(models.QuerySet):
-    def in_scope(self, scope: Scope):
-        return _station_scoped(self, scope)
-
+class SupportRequestQuerySet(StationScopedQuerySet):
     def search(self, text: str):
         text = text.strip()
         if not text:
@@ -56,11 +39,9 @@ class SupportRequestQuerySet(models.QuerySet):
         return self.filter(start_date__lte=end, end_date__gte=start)
 
 
-class OpinionQuerySet(models.QuerySet):
-    def in_scope(self, scope: Scope):
-        return _station_scoped(self, scope)
+class OpinionQuerySet(StationScopedQuerySet):
+    """Opinions submitted at stations in scope."""
 
 
-class ResidencyQuerySet(models.QuerySet):
-    def in_scope(self, scope: Scope):
-        return _station_scoped(self, scope)
+class ResidencyQuerySet(StationScopedQuerySet):
+    """Leaders' residencies at stations in scope."""

@@ -2,7 +2,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from stations.querysets import subtree_q
+from stations.querysets import StationScopedQuerySet, subtree_q
 from stations.scope import Scope
 
 
@@ -48,15 +48,6 @@ class CadreQuerySet(models.QuerySet):
         )
 
 
-class AssignmentQuerySet(models.QuerySet):
-    def in_scope(self, scope: Scope):
-        if scope.everything:
-            return self
-        if scope.bureau_path is not None:
-            return self.filter(subtree_q(scope, "station__bureau__path"))
-        if scope.station_id is not None:
-            return self.filter(station_id=scope.station_id)
-        return self.none()
-
+class AssignmentQuerySet(StationScopedQuerySet):
     def active(self):
         return self.filter(end_date__isnull=True)

@@ -13,19 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from liaison.secondments import rules
-from stations.querysets import subtree_q
+from stations.querysets import StationScopedQuerySet
 
 
-class SecondmentQuerySet(models.QuerySet):
-    def in_scope(self, scope):
-        """Secondments at stations in the scope (a station user: their station's)."""
-        if scope.everything:
-            return self
-        if scope.bureau_path is not None:
-            return self.filter(subtree_q(scope, "station__bureau__path"))
-        if scope.station_id is not None:
-            return self.filter(station_id=scope.station_id)
-        return self.none()
+class SecondmentQuerySet(StationScopedQuerySet):
+    """Secondments at stations in the scope (a station user: their station's)."""
 
     def of_year(self, year: int):
         return self.filter(year=year)
