@@ -155,7 +155,7 @@ class DismissForm(forms.Form):
 
 
 class ResidencyForm(forms.Form):
-    leader = forms.ModelChoiceField(label=_("Leader"), queryset=None)
+    leader = forms.ModelChoiceField(label=_("Leader"), queryset=None, empty_label=_("— leader —"))
     start_date = forms.DateField(label=_("First day"), widget=DATE, error_messages=DATE_ERRORS)
     end_date = forms.DateField(
         label=pgettext_lazy("end of a period", "Last day"), widget=DATE, error_messages=DATE_ERRORS

@@ -56,6 +56,13 @@ def submit_opinion(
         )
     if not category.active:
         raise ValidationError(_("This problem category is no longer in use."), code="category")
+    # A double submit: the same text at the same station, still awaiting review. Serialised
+    # by a lock of the station's row (nothing about the submitter is looked at).
+    Station.objects.select_for_update().filter(pk=station.pk).first()
+    if Opinion.objects.filter(station=station, text=text, status=OpinionStatus.SUBMITTED).exists():
+        raise ValidationError(
+            _("This opinion is already on the list and awaiting review."), code="duplicate"
+        )
     opinion = Opinion(
         station=station,
         category=category,

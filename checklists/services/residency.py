@@ -68,6 +68,29 @@ def start_residency(
         raise ValidationError(
             _("One residency can last at most %(days)d days.") % {"days": MAX_DAYS}, code="long"
         )
+    # A leader resides at one station at a time. Serialised by a lock of the leader's row, so
+    # a double submit or two offices at once cannot both pass the check.
+    User.objects.select_for_update().filter(pk=leader.pk).first()
+    clash = (
+        Residency.objects.filter(leader=leader, start_date__lte=end_date, end_date__gte=start_date)
+        .select_related("station")
+        .order_by("start_date", "pk")
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            _(
+                "%(name)s already resides at %(station)s from %(start)s to %(end)s, which "
+                "overlaps these dates."
+            )
+            % {
+                "name": str(leader),
+                "station": clash.station.name,
+                "start": clash.start_date.isoformat(),
+                "end": clash.end_date.isoformat(),
+            },
+            code="overlap",
+        )
     [residency] = bulk_create_with_history(
         [
             Residency(

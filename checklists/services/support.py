@@ -110,6 +110,15 @@ def submit_request(
         raise ValidationError(_("Choose at least one skill needed."), code="skills")
     if any(not s.active for s in skills):
         raise ValidationError(_("This skill is no longer in use."), code="skills")
+    _refuse_duplicate(
+        station=station,
+        kind=kind,
+        start_date=start_date,
+        end_date=end_date,
+        officers_needed=officers_needed,
+        skills=skills,
+        note=note.strip(),
+    )
     [request] = bulk_create_with_history(
         [
             SupportRequest(
@@ -129,6 +138,21 @@ def submit_request(
     )
     request.skills.set(skills)
     return request
+
+
+def _refuse_duplicate(*, station: Station, skills: Sequence[Skill], **fields) -> None:
+    """A double submit: the same request of the same station still waiting for officers.
+    Serialised by a lock of the station's row, so two submits at once cannot both pass."""
+    Station.objects.select_for_update().filter(pk=station.pk).first()
+    same = SupportRequest.objects.filter(
+        station=station, status=SupportStatus.SUBMITTED, **fields
+    ).prefetch_related("skills")
+    wanted = {s.pk for s in skills}
+    if any({s.pk for s in r.skills.all()} == wanted for r in same):
+        raise ValidationError(
+            _("This request has already been sent and is waiting for officers."),
+            code="duplicate",
+        )
 
 
 def candidates(request: SupportRequest, *, scope: Scope) -> QuerySet:

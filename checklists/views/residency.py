@@ -59,7 +59,8 @@ def residency_new(request):
     form = ResidencyForm(request.POST or None, leaders=_leaders(request))
     status = 200
     if request.method == "POST":
-        station = stations.filter(pk=request.POST.get("station") or 0).first()
+        station_id = request.POST.get("station", "")
+        station = stations.filter(pk=station_id).first() if station_id.isdigit() else None
         if station is None:
             form.add_error(None, _("Choose a police station."))
         elif form.is_valid():

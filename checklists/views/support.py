@@ -166,6 +166,8 @@ def _after(request, support: SupportRequest):
 def request_assign(request, pk):
     support = get_object_or_404(_requests(request), pk=pk)
     form = AssignForm(request.POST)
+    # An officer outside the user's scope is unknown here: no name is given away.
+    form.fields["officer"].queryset = SupportOfficer.objects.in_scope(scope_of(request.user))
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["officer"]))
         return _after(request, support)
@@ -294,7 +296,8 @@ def officer_list(request):
     form = OfficerForm(request.POST or None)
     users = _officer_users(request)
     if request.method == "POST":
-        user = users.filter(pk=request.POST.get("user")).first()
+        user_id = request.POST.get("user", "")
+        user = users.filter(pk=user_id).first() if user_id.isdigit() else None
         if user is None:
             form.add_error(None, _("Choose an officer of your bureau."))
         elif form.is_valid():

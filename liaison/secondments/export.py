@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from liaison.exports import print_a4_landscape, titled_sheet, workbook_response
@@ -21,7 +22,8 @@ def batch_response(rows, *, year: int, today: dt.date) -> HttpResponse:
             _("Police number"),
             _("Home bureau"),
             _("Host station"),
-            _("County"),
+            # The county bureau of the host station (县市区), as on the problem lists.
+            pgettext("problem list", "County"),
             _("Start date"),
             _("End date"),
             _("Absent working days"),

@@ -37,11 +37,13 @@ class SecondmentForm(forms.Form):
     home_bureau = forms.ModelChoiceField(
         label=_("Home bureau"),
         queryset=None,
+        empty_label=_("— home bureau —"),
         error_messages={"required": _("Choose the officer's home bureau.")},
     )
     station = forms.ModelChoiceField(
         label=_("Host station"),
         queryset=None,
+        empty_label=_("— host station —"),
         error_messages={"required": _("Choose the host station.")},
     )
     start_date = _date(_("Start date"))
@@ -64,7 +66,7 @@ class AbsenceForm(forms.Form):
         error_messages={"required": _("Choose the kind of absence.")},
     )
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -78,7 +80,10 @@ class SpotCheckForm(forms.Form):
         error_messages={"required": _("Say whether the secondee was at the post.")},
     )
     findings = forms.CharField(
-        label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Findings"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -91,6 +96,7 @@ class AssessmentForm(forms.Form):
     )
     comments = forms.CharField(
         label=_("Comments"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write the assessment comments.")},
     )

@@ -15,6 +15,9 @@ SERIOUS_WARNING_DAYS = 13
 RECOGNITION_LIMIT = 15
 # The assessment may be recorded from this many days before the secondment's last day.
 ASSESSMENT_OPENS_DAYS_BEFORE_END = 30
+# A secondment is entered within a year of its start, before or after (a batch is entered
+# around its start; a start years away is a typing error, and year 9999 has no next year).
+ENTRY_WINDOW_DAYS = 366
 
 
 class Standing(enum.StrEnum):
@@ -70,6 +73,12 @@ def default_end(start: dt.date) -> dt.date:
     if start.day > calendar.monthrange(year, start.month)[1]:
         return dt.date(year, start.month + 1, 1) - dt.timedelta(days=1)
     return dt.date(year, start.month, start.day) - dt.timedelta(days=1)
+
+
+def entry_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last start date a secondment may be entered with on ``today``."""
+    window = dt.timedelta(days=ENTRY_WINDOW_DAYS)
+    return today - window, today + window
 
 
 def assessment_opens(end: dt.date) -> dt.date:

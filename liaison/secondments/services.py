@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -92,9 +93,26 @@ def create_secondment(
     name, number = _check_officer(officer_name, police_number)
     if not station.active:
         raise ValidationError(_("This police station is no longer active."), code="station")
-    end_date = end_date or rules.default_end(start_date)
+    earliest, latest = rules.entry_window(timezone.localdate(now))
+    if not earliest <= start_date <= latest:
+        raise ValidationError(
+            _("The start date must lie within a year of today, %(start)s to %(end)s.")
+            % {"start": earliest.isoformat(), "end": latest.isoformat()},
+            code="start",
+        )
+    longest = rules.default_end(start_date)
+    end_date = end_date or longest
     if end_date <= start_date:
         raise ValidationError(_("The end date must be after the start date."), code="dates")
+    if end_date > longest:
+        raise ValidationError(
+            _(
+                "A secondment lasts at most one year: the end date cannot be after %(day)s. "
+                "Extend it for another year once it ends."
+            )
+            % {"day": longest.isoformat()},
+            code="long",
+        )
     _check_free(station=station, police_number=number, year=start_date.year)
     return _create(
         Secondment,
@@ -266,6 +284,28 @@ def refresh_absent_days(secondment_ids) -> None:
 
 
 @transaction.atomic
+def recount_absences(*, secondment_ids=None) -> int:
+    """Count every absence's working days again with the calendar as it is now, then the
+    totals: the repair after the ``chinese-calendar`` package learns a year's holidays and
+    adjusted workdays (absences recorded before were counted Monday to Friday). Idempotent;
+    returns how many absences changed. One pass over the absences, one batched update."""
+    rows = Absence.objects.order_by("pk").only(
+        "pk", "secondment_id", "start_date", "end_date", "working_days"
+    )
+    if secondment_ids is not None:
+        rows = rows.filter(secondment_id__in=list(secondment_ids))
+    changed = []
+    for row in rows.iterator(chunk_size=2000):
+        days = working_days(row.start_date, row.end_date)
+        if days != row.working_days:
+            row.working_days = days
+            changed.append(row)
+    Absence.objects.bulk_update(changed, ["working_days"], batch_size=500)
+    refresh_absent_days(sorted({row.secondment_id for row in changed}))
+    return len(changed)
+
+
+@transaction.atomic
 def record_spot_check(
     *,
     secondment: Secondment,
@@ -329,6 +369,9 @@ def assess_secondment(
     comments = comments.strip()
     if not comments:
         raise ValidationError(_("Write the assessment comments."), code="comments")
+    # Under a lock of the secondment: two assessors at once give one assessment and a clear
+    # message, and no absence is recorded while it is being assessed.
+    secondment = Secondment.objects.select_for_update().get(pk=secondment.pk)
     opens = rules.assessment_opens(secondment.end_date)
     if today < opens:
         raise ValidationError(

@@ -50,6 +50,16 @@ def test_an_anonymous_opinion_sent_from_the_page_stores_no_user_anywhere(login, 
     assert "匿名" in page.content.decode() and str(personas.station) not in page.content.decode()
 
 
+def test_a_double_submit_adds_one_opinion_even_anonymously(login, org, personas):
+    client = login(personas.station)
+    data = {"category": _category().pk, "text": TEXT, "anonymous": "on"}
+    assert client.post(reverse("checklists:opinion-new"), data).status_code == 302
+    again = client.post(reverse("checklists:opinion-new"), data)
+    assert again.status_code == 400
+    assert "该意见已在意见清单中等待审核，请勿重复提交。" in again.content.decode()
+    assert Opinion.objects.count() == 1 and Opinion.history.count() == 1
+
+
 def test_a_named_opinion_keeps_its_submitter(login, org, personas):
     client = login(personas.station)
     client.post(reverse("checklists:opinion-new"), {"category": _category().pk, "text": TEXT})

@@ -146,3 +146,54 @@ def test_the_form_shows_today_s_log_to_correct_it(login, residency, leader, froz
     html = page.content.decode()
     assert re.search(r'value="zuotanhui"[^>]*checked', html) and "座谈</textarea>" in html
     assert not re.search(r'value="jiechujing"[^>]*checked', html)
+
+
+def test_a_leader_resides_at_one_station_at_a_time_and_a_double_submit_writes_one(
+    login, org, personas, leader, frozen
+):
+    client = login(personas.city_bureau)
+    data = {
+        "station": org.s_jiangan.pk,
+        "leader": leader.pk,
+        "start_date": TODAY.isoformat(),
+        "end_date": (TODAY + dt.timedelta(days=6)).isoformat(),
+    }
+    assert client.post(reverse("checklists:residency-new"), data).status_code == 302
+    again = client.post(reverse("checklists:residency-new"), data)
+    assert again.status_code == 400
+    assert "与本次日期冲突" in again.content.decode()
+    elsewhere = {**data, "station": org.s_jianghan.pk, "start_date": data["end_date"]}
+    response = client.post(reverse("checklists:residency-new"), elsewhere)
+    assert response.status_code == 400
+    assert (
+        "已安排于" in response.content.decode() and org.s_jiangan.name in response.content.decode()
+    )
+    assert Residency.objects.count() == 1
+    # The day after it ends, the same leader may reside elsewhere.
+    later = {**elsewhere, "start_date": (TODAY + dt.timedelta(days=7)).isoformat()}
+    later["end_date"] = later["start_date"]
+    assert client.post(reverse("checklists:residency-new"), later).status_code == 302
+    assert Residency.objects.count() == 2
+
+
+def test_the_registration_form_reads_in_chinese(login, personas, leader):
+    html = login(personas.city_bureau).get(reverse("checklists:residency-new")).content.decode()
+    assert "Select an option" not in html and "— 驻所领导 —" in html
+
+
+@pytest.mark.parametrize("station_id", ["abc", "", "9999999"])
+def test_a_tampered_station_id_gets_a_chinese_message_not_a_crash(
+    login, personas, leader, station_id
+):
+    response = login(personas.city_bureau).post(
+        reverse("checklists:residency-new"),
+        {
+            "station": station_id,
+            "leader": leader.pk,
+            "start_date": TODAY.isoformat(),
+            "end_date": TODAY.isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "请选择派出所。" in response.content.decode()
+    assert not Residency.objects.exists()

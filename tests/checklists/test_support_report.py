@@ -62,7 +62,7 @@ def _data(org, personas):
             station=org.s_jiangan,
             by=personas.station,
             category=category,
-            text="执法记录仪不足",
+            text="执法记录仪不足" if anonymous else "执法记录仪电池老化",
             anonymous=anonymous,
             now=AT,
         )

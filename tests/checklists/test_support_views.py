@@ -46,6 +46,18 @@ def test_station_staff_send_a_request_from_the_form(login, org, personas, frozen
     assert "帮扶申请已提交上级机关" in page and "已提交" in page
 
 
+def test_a_double_submit_sends_one_request(login, personas, frozen):
+    client = login(personas.station)
+    assert client.post(reverse("checklists:support-new"), _form()).status_code == 302
+    again = client.post(reverse("checklists:support-new"), _form())
+    assert again.status_code == 400
+    assert "该申请已提交，正在等待安排民警，请勿重复提交。" in again.content.decode()
+    assert SupportRequest.objects.count() == 1
+    # A different request for the same dates is still sent.
+    assert client.post(reverse("checklists:support-new"), _form(note="另需一人")).status_code == 302
+    assert SupportRequest.objects.count() == 2
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -172,6 +184,17 @@ def test_an_officer_or_request_out_of_scope_answers_404(login, org, personas):
     assert not SupportCover.objects.exists()
 
 
+def test_an_officer_outside_the_scope_is_refused_without_giving_away_the_name(login, org, personas):
+    req = request_for(personas.station, "huji")
+    outsider = officer(org.yichang, "huji", name="赵外地")
+    response = login(personas.city_bureau).post(
+        reverse("checklists:support-assign", args=[req.pk]), {"officer": outsider.pk}, follow=True
+    )
+    html = response.content.decode()
+    assert "该民警暂不能参加帮扶。" in html and "赵外地" not in html
+    assert not SupportCover.objects.exists()
+
+
 def test_the_station_confirms_and_records_hours_to_completion(login, org, personas, frozen):
     o = officer(org.jiangan, "huji", name="王帮扶")
     req = request_for(personas.station, "huji", start=TODAY, end=TODAY + dt.timedelta(days=1))
@@ -261,3 +284,16 @@ def test_administrators_edit_skills_and_read_requests_in_the_admin(login, org, p
     response = client.get(reverse("admin:checklists_supportrequest_change", args=[req.pk]))
     assert response.status_code == 200 and 'name="_save"' not in response.content.decode()
     assert client.get(reverse("admin:checklists_supportrequest_add")).status_code == 403
+
+
+@pytest.mark.parametrize("user_id", ["abc", "", "9999999"])
+def test_a_tampered_officer_id_gets_a_chinese_message_not_a_crash(login, personas, user_id):
+    from checklists.models import Skill
+
+    response = login(personas.county_bureau).post(
+        reverse("checklists:support-officers"),
+        {"user": user_id, "skills": [Skill.objects.get(code="huji").pk]},
+    )
+    assert response.status_code == 400
+    assert "请选择本单位的民警。" in response.content.decode()
+    assert not SupportOfficer.objects.exists()

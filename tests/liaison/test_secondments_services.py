@@ -2,10 +2,14 @@
 the database constraints behind them."""
 
 import datetime as dt
+import io
+import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
 
 from liaison.models import Absence, Secondment, SecondmentAssessment, SpotCheck
 from liaison.secondments import services
@@ -80,6 +84,9 @@ def test_a_station_outside_the_scope_is_refused(org, personas):
         ({"end_date": D(2026, 3, 1)}, "结束日期必须晚于开始日期。"),
         ({"station_attr": "s_jiangan"}, "大智派出所在 2026 年度已有挂职干部。"),
         ({"police_number": "4201001", "station_attr": "s_jiangan2"}, "已有挂职安排"),
+        ({"start_date": D(9999, 6, 1)}, "开始日期须在今天前后一年之内"),
+        ({"start_date": D(2025, 12, 2)}, "开始日期须在今天前后一年之内"),
+        ({"end_date": D(2027, 3, 1)}, "结束日期不能晚于 2027-02-28"),
     ],
 )
 def test_bad_secondments_are_refused_in_chinese_and_nothing_is_written(
@@ -243,6 +250,32 @@ def test_only_the_host_stations_staff_record_attendance(personas, secondment, or
     )
 
 
+def test_absences_counted_before_the_calendar_knew_the_year_are_counted_again(
+    personas, secondment, monkeypatch
+):
+    # Recorded while the calendar did not know 2026 yet: Monday to Friday, holidays included.
+    monkeypatch.setattr(
+        services,
+        "working_days",
+        lambda start, end: sum(
+            (start + dt.timedelta(days=n)).weekday() < 5 for n in range((end - start).days + 1)
+        ),
+    )
+    record(secondment, personas.station, D(2026, 9, 28), D(2026, 10, 12))
+    secondment.refresh_from_db()
+    assert secondment.absent_days == 11
+    monkeypatch.undo()
+    # The package now knows the year: National Day week off, Saturday 10 October worked.
+    assert services.recount_absences() == 1
+    secondment.refresh_from_db()
+    assert secondment.absent_days == 7
+    assert secondment.absences.get().working_days == 7
+    assert services.recount_absences() == 0  # running twice equals running once
+    call_command("recount_absences", stdout=io.StringIO())
+    secondment.refresh_from_db()
+    assert secondment.absent_days == 7
+
+
 def test_the_total_is_rebuilt_from_the_absences(secondment):
     absence(secondment, D(2026, 9, 28), D(2026, 10, 12))
     Secondment.objects.filter(pk=secondment.pk).update(absent_days=0)
@@ -346,3 +379,49 @@ def test_no_absence_is_recorded_or_withdrawn_once_assessed(personas, secondment)
         by=personas.station,
         now=NOW,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_assessors_at_once_record_one_assessment_and_the_other_gets_a_message(
+    org, personas, monkeypatch
+):
+    secondment = SecondmentFactory(station=org.s_jiangan, police_number="4201001")
+    real_create = services._create
+
+    def slow_create(*args, **kwargs):
+        time.sleep(0.5)  # widen the window between "already assessed?" and the insert
+        return real_create(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_create", slow_create)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def assess(user):
+        try:
+            barrier.wait(timeout=10)
+            services.assess_secondment(
+                secondment=secondment,
+                grade="competent",
+                comments="能够履行挂职职责。",
+                by=user,
+                today=D(2027, 2, 1),
+                now=NOW,
+            )
+            outcomes.append("ok")
+        except ValidationError as exc:
+            outcomes.append(exc.messages[0])
+        except Exception as exc:  # noqa: BLE001 - a crash is what the test guards against
+            outcomes.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=assess, args=(u,))
+        for u in (personas.county_bureau, personas.city_bureau)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["ok", "该挂职已完成考核。"]
+    assert SecondmentAssessment.objects.filter(secondment=secondment).count() == 1

@@ -263,6 +263,15 @@ def test_station_staff_record_absences_and_see_the_warning(login, personas, seco
         ({"start_date": "2026-12-07", "end_date": "2026-12-08", "kind": "sick"}, "不能提前登记"),
         ({"start_date": "2026-11-02", "end_date": "", "kind": "sick"}, "请输入日期。"),
         ({"start_date": "2026-11-02", "end_date": "2026-11-02", "kind": "?"}, "选择一个有效的选项"),
+        (
+            {
+                "start_date": "2026-11-02",
+                "end_date": "2026-11-02",
+                "kind": "sick",
+                "note": "长" * 2001,
+            },
+            "2000",
+        ),
     ],
 )
 def test_a_bad_absence_gets_a_chinese_message_and_nothing_is_written(
@@ -321,6 +330,45 @@ def test_bureau_staff_create_a_secondment_from_the_form(login, personas, org):
     assert "挂职安排已创建。" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("dates", "message"),
+    [
+        (
+            {"start_date": "9999-06-01"},
+            "开始日期须在今天前后一年之内（2025-12-03 至 2027-12-05）。",
+        ),
+        ({"start_date": "2019-03-01"}, "开始日期须在今天前后一年之内"),
+        (
+            {"start_date": "2026-03-01", "end_date": "2036-03-01"},
+            "挂职期限最长一年，结束日期不能晚于 2027-02-28",
+        ),
+    ],
+)
+def test_a_start_years_away_or_a_term_beyond_a_year_is_refused_in_chinese(
+    login, personas, org, dates, message
+):
+    before = _counts()
+    response = login(personas.city_bureau).post(
+        reverse("liaison:secondment-new"),
+        {
+            "officer_name": "周新",
+            "police_number": "4201099",
+            "home_bureau": org.wuhan.pk,
+            "station": org.s_jianghan.pk,
+            **dates,
+        },
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert _counts() == before
+
+
+def test_the_form_s_choices_read_in_chinese(login, personas):
+    html = login(personas.city_bureau).get(reverse("liaison:secondment-new")).content.decode()
+    assert "Select an option" not in html
+    assert "— 所属单位 —" in html and "— 挂职派出所 —" in html
+
+
 def test_a_station_outside_the_scope_is_not_offered_and_not_accepted(login, personas, org):
     before = _counts()
     response = login(personas.county_bureau).post(
@@ -364,6 +412,8 @@ def test_the_export_lists_the_years_batch_in_scope(login, personas, batch):
     assert list(by_number["4201002"][7:9]) == [10, "预警"]
     assert by_number["4201003"][10] == "不予认定"
     assert by_number["4201001"][9] == "延期第二年"
+    # The host station's county bureau, headed as on the problem lists (not a bare 县).
+    assert rows[1][4] == "县市区"
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:
