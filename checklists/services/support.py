@@ -38,6 +38,8 @@ from stations.models import Station
 from stations.scope import Scope, ancestor_paths, path_within, scope_of
 
 MAX_DAYS = 90
+# A request is for a coming peak: at most a year ahead.
+MAX_LEAD_DAYS = 366
 MAX_OFFICERS = 20
 MAX_HOURS_PER_DAY = 24
 
@@ -94,6 +96,8 @@ def submit_request(
         raise ValidationError(_("Choose the reason for the request."), code="kind")
     if start_date < today:
         raise ValidationError(_("The support cannot start in the past."), code="past")
+    if (start_date - today).days > MAX_LEAD_DAYS:
+        raise ValidationError(_("Support can be requested at most a year ahead."), code="too_far")
     if end_date < start_date:
         raise ValidationError(_("The last day cannot be before the first day."), code="dates")
     if (end_date - start_date).days + 1 > MAX_DAYS:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -284,6 +284,9 @@ def _officer_users(request):
     return users.select_related("bureau").order_by("bureau__path", "last_name", "first_name")
 
 
+USER_CHOICES = 50
+
+
 @role_required(*MANAGERS)
 def officer_list(request):
     officers = (
@@ -315,8 +318,27 @@ def officer_list(request):
                 messages.success(request, _("%(name)s's skills were saved.") % {"name": user})
                 return redirect("checklists:support-officers")
         status = 400
+    # A province holds thousands of headquarters users: the form offers those matching the
+    # search (name or user name), at most USER_CHOICES of them, never the whole province.
+    q = request.GET.get("q", "").strip()
+    if q:
+        matching = Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(username__icontains=q)
+        users = users.filter(matching)
+        officers = officers.filter(
+            Q(user__last_name__icontains=q)
+            | Q(user__first_name__icontains=q)
+            | Q(user__username__icontains=q)
+        )
+    choices = list(users[: USER_CHOICES + 1])
     page = Paginator(officers, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page_obj": page, "form": form, "users": users, "querystring_base": ""}
+    context = {
+        "page_obj": page,
+        "form": form,
+        "users": choices[:USER_CHOICES],
+        "more_users": len(choices) > USER_CHOICES,
+        "q": q,
+        "querystring_base": urlencode({"q": q}) + "&" if q else "",
+    }
     return render(request, "checklists/support/officers.html", context, status=status)
 
 

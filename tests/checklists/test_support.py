@@ -41,6 +41,7 @@ def test_station_staff_request_cover_with_dates_and_skills(org, personas):
     [
         (TODAY - dt.timedelta(days=1), END, 1, ["huji"], "不能从过去的日期开始"),
         (START, START - dt.timedelta(days=1), 1, ["huji"], "结束日期不能早于开始日期"),
+        (TODAY + dt.timedelta(days=367), TODAY + dt.timedelta(days=368), 1, ["huji"], "一年以内"),
         (START, START + dt.timedelta(days=90), 1, ["huji"], "最多 90 天"),
         (START, END, 0, ["huji"], "1 至 20 名"),
         (START, END, 1, [], "至少选择一项"),

@@ -297,3 +297,29 @@ def test_a_tampered_officer_id_gets_a_chinese_message_not_a_crash(login, persona
     assert response.status_code == 400
     assert "请选择本单位的民警。" in response.content.decode()
     assert not SupportOfficer.objects.exists()
+
+
+def _user_select(html: str) -> str:
+    start = html.index('<select name="user"')
+    return html[start : html.index("</select>", start)]
+
+
+def test_the_officer_form_offers_at_most_fifty_users_and_finds_the_others_by_name(
+    login, org, personas
+):
+    """A province has thousands of headquarters users: the form never lists them all."""
+    from checklists.views.support import USER_CHOICES
+
+    for i in range(USER_CHOICES + 5):
+        f.UserFactory(role="bureau", bureau=org.jiangan, last_name="张", first_name=f"警{i:02d}")
+    f.UserFactory(role="bureau", bureau=org.jiangan, last_name="欧阳", first_name="找到")
+    client = login(personas.county_bureau)
+    url = reverse("checklists:support-officers")
+    html = client.get(url).content.decode()
+    select = _user_select(html)
+    assert select.count("<option") == USER_CHOICES
+    assert "请按姓名查找其他民警" in html
+    html = client.get(url, {"q": "欧阳"}).content.decode()
+    select = _user_select(html)
+    assert select.count("<option") == 1 and "欧阳找到" in select
+    assert 'id="more-users"' not in html
