@@ -1,7 +1,7 @@
 """The benchmark session: seed once at the chosen scale (timed, step by step, each step beside
-its SQL floor: the organisation and visits, then the problems; then the point ledger, as
-the nightly recompute writes it), then every benchmark module measures against that data;
-the table of all figures is printed at the end."""
+its SQL floor: the organisation and visits, then the problems; then the practices of
+issue 6; then the point ledger, as the nightly recompute writes it), then every benchmark
+module measures against that data; the table of all figures is printed at the end."""
 
 import datetime as dt
 import time
@@ -10,12 +10,37 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from checklists.models import ListEvent, Problem, Result, Task
+from checklists.models import (
+    AuditResult,
+    ListEvent,
+    Opinion,
+    Problem,
+    Residency,
+    ResidencyLog,
+    Result,
+    StationAudit,
+    SupportCover,
+    SupportOfficer,
+    SupportRequest,
+    Task,
+)
 from checklists.seeding import seed_problems
+from checklists.seeding.standards import seed_five_haves
+from checklists.seeding.support import seed_support
 from liaison import seeding
-from liaison.models import Cadre, User, Visit
+from liaison.models import (
+    Absence,
+    Cadre,
+    Secondment,
+    SecondmentAssessment,
+    SpotCheck,
+    User,
+    Visit,
+)
+from liaison.secondments.seeding import seed_secondments
 from scoring.services.ledger import recompute_points
-from stations.models import Bureau, Station
+from stations.models import Bureau, StaffingReturn, Station
+from stations.staffing.seeding import seed_staffing
 from tests.benchmarks import floors
 from tests.benchmarks.harness import (
     RUNS,
@@ -35,6 +60,27 @@ TABLES = (
 )
 COLUMNS = ", ".join(f.column for f in Visit._meta.concrete_fields if not f.primary_key)
 PROBLEM_TABLES = "checklists_problem, checklists_task, checklists_result, checklists_listevent"
+# The related practices of issue 6, seeded by the demo's own functions, in seed_demo's order
+# (after the problems: accepted opinions link to seeded problems): name, function, tables.
+PRACTICES = (
+    ("five-haves audits", seed_five_haves, (StationAudit, AuditResult)),
+    (
+        "support, opinions, residencies",
+        seed_support,
+        (
+            SupportOfficer,
+            SupportOfficer.skills.through,
+            SupportRequest,
+            SupportRequest.skills.through,
+            SupportCover,
+            Opinion,
+            Residency,
+            ResidencyLog,
+        ),
+    ),
+    ("staffing returns", seed_staffing, (StaffingReturn,)),
+    ("secondments", seed_secondments, (Secondment, Absence, SpotCheck, SecondmentAssessment)),
+)
 
 
 def _copy(model, **changed) -> tuple[str, dict]:
@@ -77,6 +123,18 @@ def _seed_floors() -> dict[str, float]:
     return {"visits": visits, "sweep": sweep}
 
 
+def _seed_practices() -> None:
+    """Each practice of issue 6 as seed_demo seeds it, timed as its own "seed: …" row (no
+    floor: bulk inserts of a few thousand rows), then VACUUM ANALYZE of its tables."""
+    for name, seed_practice, models in PRACTICES:
+        started = time.perf_counter()
+        counts = seed_practice(seed=SEED, today=TODAY)
+        seconds = time.perf_counter() - started
+        note = ", ".join(f"{value} {key}" for key, value in counts.items())
+        record(f"seed: {name}", seconds, note=note)
+        vacuum(*(model._meta.db_table for model in models))
+
+
 @pytest.fixture(scope="session")
 def seeded(request, django_db_setup, django_db_blocker):
     scale = request.config.getoption("--scale")
@@ -109,6 +167,7 @@ def seeded(request, django_db_setup, django_db_blocker):
             f"{timings['problems: people and visits']:.1f} s, "
             f"writing {timings['problems: write']:.1f} s",
         )
+        _seed_practices()
         # The ledger from every seeded fact, by the service (its floor: test_points.py).
         started = time.perf_counter()
         points = recompute_points(today=TODAY, now=local(TODAY, RECOMPUTE_AT))
