@@ -140,6 +140,12 @@ def extend_secondment(*, secondment: Secondment, by: User, now: dt.datetime) -> 
     locked = Secondment.objects.select_for_update().get(pk=secondment.pk)
     if Secondment.objects.filter(extends=locked).exists():
         raise ValidationError(_("This secondment has already been extended."), code="extended")
+    if not locked.recognised:
+        raise ValidationError(
+            _("A secondment that is not recognised cannot be extended."), code="not_recognised"
+        )
+    if not secondment.station.active:
+        raise ValidationError(_("This police station is no longer active."), code="station")
     start = locked.end_date + dt.timedelta(days=1)
     _check_free(station=secondment.station, police_number=locked.police_number, year=start.year)
     return _create(

@@ -146,7 +146,10 @@ def _detail(request, secondment, status=200, **forms):
         "assessment_form": forms.get("assessment_form")
         or (AssessmentForm() if manage and not assessed and today >= opens else None),
         "assessment_opens": opens,
-        "can_extend": manage and not hasattr(secondment, "extension"),
+        "can_extend": manage
+        and not hasattr(secondment, "extension")
+        and secondment.recognised
+        and secondment.station.active,
         "Standing": Standing,
         "thresholds": THRESHOLDS,
     }

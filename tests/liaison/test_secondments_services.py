@@ -151,6 +151,31 @@ def test_an_extension_takes_the_next_year_at_the_same_station_once(personas, sec
         )
 
 
+def test_a_secondment_not_recognised_or_at_a_closed_station_is_not_extended(
+    personas, secondment, org
+):
+    Secondment.objects.filter(pk=secondment.pk).update(absent_days=16)
+    secondment.refresh_from_db()
+    refused(
+        "挂职经历不予认定的挂职不能延期。",
+        services.extend_secondment,
+        secondment=secondment,
+        by=personas.county_bureau,
+        now=NOW,
+    )
+    Secondment.objects.filter(pk=secondment.pk).update(absent_days=15)
+    secondment.refresh_from_db()
+    type(org.s_jiangan).objects.filter(pk=org.s_jiangan.pk).update(active=False)
+    secondment.station.refresh_from_db()
+    refused(
+        "该派出所已停用。",
+        services.extend_secondment,
+        secondment=secondment,
+        by=personas.county_bureau,
+        now=NOW,
+    )
+
+
 # --- Absences -------------------------------------------------------------------------------
 
 
