@@ -45,7 +45,9 @@ def _filters(request):
     years, current = selectors.years(scope, today)
     data = {"year": str(current), **request.GET.dict()}
     form = BatchFilterForm(data, years=years)
-    cleaned = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    # The fields that are valid still apply: a bad year alone falls back to the current one.
+    cleaned = form.cleaned_data
     year = cleaned.get("year") or current
     rows = selectors.batch(scope, year, text=cleaned.get("q", ""), status=cleaned.get("status", ""))
     return form, year, rows, scope

@@ -178,6 +178,9 @@ def test_last_years_batch_shows_who_extended(login, personas, batch):
         ({"status": "not_recognised"}, {"钱旷岗"}),
         ({"status": "extended"}, {"王挂职"}),
         ({"status": "normal"}, {"王挂职"}),
+        # A bad year falls back to the current batch and keeps the other filters.
+        ({"year": "abc", "q": "赵"}, {"赵预警"}),
+        ({"year": "1999", "status": "not_recognised"}, {"钱旷岗"}),
     ],
 )
 def test_search_and_status_filter_the_batch(login, personas, batch, params, shown):
