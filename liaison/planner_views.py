@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,10 +10,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.vary import vary_on_headers
 
 from liaison import planning
+from liaison.views import paginate
 from stations.access import MANAGERS, role_required
 from stations.scope import scope_of
-
-PAGE_SIZE = 50
 
 
 class ConfirmPlanForm(forms.Form):
@@ -73,7 +71,7 @@ def planner(request):
         "plan": plan,
         "digest": plan.digest(),
         "form": form,
-        "page_obj": Paginator(plan.pairs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page_obj": paginate(request, plan.pairs),
         "querystring_base": f"{params.urlencode()}&" if params else "",
     }
     template = "liaison/planner.html"

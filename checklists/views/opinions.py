@@ -2,11 +2,8 @@
 and the bureau's list in scope; an opinion's page where bureau staff accept it as a draft
 problem or dismiss it with a reason."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -18,10 +15,10 @@ from checklists.forms_support import DismissForm, OpinionFilterForm, OpinionForm
 from checklists.models import Opinion, ProblemCategory
 from checklists.permissions import may_manage_station
 from checklists.services.opinions import accept_opinion, dismiss_opinion, submit_opinion
+from liaison.views import paginate, querystring_without_page
 from stations.access import MANAGERS, OVERSEERS, role_required
 from stations.scope import scope_of
 
-PAGE_SIZE = 50
 READERS = ("station", *OVERSEERS)
 
 
@@ -38,14 +35,11 @@ def opinion_list(request):
     rows = _opinions(request)
     if filters.get("status"):
         rows = rows.filter(status=filters["status"])
-    page = Paginator(rows.order_by("-submitted_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    page = paginate(request, rows.order_by("-submitted_at", "-pk"))
     context = {
         "form": form,
         "page_obj": page,
-        "querystring_base": urlencode(query) + "&" if query else "",
+        "querystring_base": querystring_without_page(request),
         "may_submit": request.user.role == "station",
     }
     return render(request, "checklists/opinions/list.html", context)

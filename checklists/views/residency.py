@@ -3,7 +3,6 @@ and its page with the daily "ten ones" log (the same checkboxes as the visit for
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -18,12 +17,12 @@ from checklists.services.residency import (
     ten_ones_items,
 )
 from liaison.models import User
+from liaison.views import paginate
 from stations.access import MANAGERS, OVERSEERS, role_required
 from stations.models import Station
 from stations.querysets import subtree_q
 from stations.scope import scope_of
 
-PAGE_SIZE = 50
 READERS = ("station", *OVERSEERS)
 
 
@@ -44,7 +43,7 @@ def _leaders(request):
 @role_required(*READERS)
 def residency_list(request):
     rows = _residencies(request).order_by("-start_date", "-pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     context = {
         "page_obj": page,
         "querystring_base": "",

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,13 +24,13 @@ from checklists.services.standards import (
     raise_problem_from_audit,
     record_audit,
 )
+from liaison.views import paginate
 from stations.access import EVERYONE, MANAGERS, OVERSEERS, role_required
 from stations.drilldown import breadcrumb, unit_from_request
 from stations.models import Station
 from stations.responses import attachment
 from stations.scope import scope_of
 
-PAGE_SIZE = 50
 AUDITORS = (*MANAGERS, "cadre")
 
 
@@ -127,7 +126,7 @@ def station_audits(request, pk):
     """A station's audits, newest first; the station page loads it as a fragment."""
     station = _station(request, pk)
     audits = station.five_haves_audits.select_related("auditor").order_by("-audited_on", "-pk")
-    page = Paginator(audits, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, audits)
     context = {
         "station": station,
         "page_obj": page,
@@ -155,7 +154,7 @@ def _rollup(request):
 @role_required(*OVERSEERS)
 def five_haves(request):
     scope, unit, form, stations, level, rows = _rollup(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("unit", None)

@@ -3,11 +3,8 @@ scope), the station's request form, a request's page with the matching free offi
 assign buttons (htmx partial ``support-staffing``), the station's confirm / cancel, the
 bureau's decline, hours per officer, and the bureau's list of officers and their skills."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -29,11 +26,11 @@ from checklists.models.support import OPEN_STATUSES
 from checklists.permissions import may_manage_station
 from checklists.services import support as services
 from liaison.models import User
+from liaison.views import paginate, querystring_without_page
 from stations.access import MANAGERS, OVERSEERS, role_required
 from stations.querysets import subtree_q
 from stations.scope import scope_of
 
-PAGE_SIZE = 50
 READERS = ("station", *OVERSEERS)
 
 
@@ -55,14 +52,11 @@ def request_list(request):
     rows = _requests(request).search(filters.get("q", "")).annotate(n_covers=Count("covers"))
     if filters.get("status"):
         rows = rows.filter(status=filters["status"])
-    page = Paginator(rows.order_by("-start_date", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    page = paginate(request, rows.order_by("-start_date", "-pk"))
     context = {
         "form": form,
         "page_obj": page,
-        "querystring_base": urlencode(query) + "&" if query else "",
+        "querystring_base": querystring_without_page(request),
         "may_request": request.user.role == "station",
     }
     template = "checklists/support/list.html"
@@ -330,14 +324,14 @@ def officer_list(request):
             | Q(user__username__icontains=q)
         )
     choices = list(users[: USER_CHOICES + 1])
-    page = Paginator(officers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, officers)
     context = {
         "page_obj": page,
         "form": form,
         "users": choices[:USER_CHOICES],
         "more_users": len(choices) > USER_CHOICES,
         "q": q,
-        "querystring_base": urlencode({"q": q}) + "&" if q else "",
+        "querystring_base": querystring_without_page(request),
     }
     return render(request, "checklists/support/officers.html", context, status=status)
 

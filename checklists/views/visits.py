@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -15,9 +14,8 @@ from checklists.querysets import visible_visits
 from liaison import rules
 from liaison.models import Assignment, Visit, VisitPhoto
 from liaison.services.visits import edit_visit
+from liaison.views import paginate
 from stations.access import EVERYONE, role_required
-
-PAGE_SIZE = 50
 
 
 def _checklist_items() -> tuple[list, list]:
@@ -184,7 +182,7 @@ def visit_list(request):
         .annotate(problem_count=Count("problems"))
         .order_by("-visited_at", "-pk")
     )
-    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, visits)
     return render(request, "checklists/visit_list.html", {"page_obj": page})
 
 

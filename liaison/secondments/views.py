@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -31,11 +30,11 @@ from liaison.secondments.rules import (
     Standing,
     assessment_opens,
 )
+from liaison.views import paginate, querystring_without_page
 from stations.access import MANAGERS, OVERSEERS, has_role, role_required
 from stations.models import Bureau, Station
 from stations.scope import scope_of
 
-PAGE_SIZE = 50
 THRESHOLDS = {"warning": WARNING_DAYS, "serious": SERIOUS_WARNING_DAYS, "limit": RECOGNITION_LIMIT}
 
 
@@ -57,15 +56,16 @@ def _filters(request):
 @vary_on_headers("HX-Request")
 def batch_page(request):
     form, year, rows, scope = _filters(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    page = paginate(request, rows)
     context = {
         "form": form,
         "year": year,
         "page_obj": page,
         "counts": selectors.batch_counts(Secondment.objects.in_scope(scope).of_year(year)),
-        "querystring_base": urlencode(query) + "&" if query else "",
-        "export_query": urlencode({**query, "year": year}),
+        "querystring_base": querystring_without_page(request),
+        "export_query": urlencode(
+            {**{k: v for k, v in request.GET.items() if k != "page" and v}, "year": year}
+        ),
         "can_create": may_create(request.user),
         "can_export": has_role(request.user, *OVERSEERS),
         "thresholds": THRESHOLDS,

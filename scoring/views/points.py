@@ -4,7 +4,6 @@ earned it. Bureau staff and leaders open the same page for a cadre in their scop
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
@@ -14,12 +13,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from liaison import charts
 from liaison.models import Cadre
+from liaison.views import paginate
 from scoring import statement
 from scoring.evaluations import selectors as evaluations
 from stations.access import OVERSEERS, role_required
 from stations.scope import scope_of
 
-PAGE_SIZE = 50
 TEMPLATE = "scoring/my_points.html"
 ENTRY_TABLE = "entry-table"
 
@@ -27,7 +26,7 @@ ENTRY_TABLE = "entry-table"
 def _page(request, cadre: Cadre, *, own: bool):
     today = timezone.localdate()
     summary = statement.summary(cadre, today=today)
-    page = Paginator(statement.entries(cadre), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, statement.entries(cadre))
     context = {
         "cadre": cadre,
         "own": own,

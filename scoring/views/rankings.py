@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
@@ -16,14 +15,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.vary import vary_on_headers
 
 from liaison.periods import parse_month
+from liaison.views import paginate
 from scoring import excel, selectors
 from scoring.evaluations import selectors as evaluations
 from scoring.selectors import Period, RankingFilters
 from stations.access import OVERSEERS, role_required
 from stations.models import Bureau, Tier
 from stations.scope import Scope, scope_of
-
-PAGE_SIZE = 50
 
 
 class PeriodForm(forms.Form):
@@ -162,7 +160,7 @@ def rankings(request):
         "form": form,
         "filters": filters,
         "ranking": ranking,
-        "page_obj": Paginator(ranking, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page_obj": paginate(request, ranking),
         "scope_label": _scope_label(request, region),
         "month": form.chosen_month(),
         "querystring": querystring,
