@@ -4,7 +4,6 @@ calendar, not Monday to Friday, decides) and see the warning; the liaison office
 spot check and the assessment, and the assessment form downloads as a PDF."""
 
 import datetime as dt
-import subprocess
 
 import pytest
 import time_machine
@@ -13,6 +12,7 @@ from playwright.sync_api import expect
 from liaison.models import Secondment
 from tests import factories as f
 from tests.browser.conftest import nav_click
+from tests.files import pdf_text
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 780}
@@ -28,9 +28,7 @@ def _log_in(page, url, username):
     page.wait_for_url(lambda u: "/accounts/login/" not in u)
 
 
-def test_a_secondment_from_creation_to_its_assessment_form(
-    live_server, browser, org, personas, tmp_path
-):
+def test_a_secondment_from_creation_to_its_assessment_form(live_server, browser, org, personas):
     with time_machine.travel(LATE_FEBRUARY, tick=True):
         desk = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         page = desk.new_page()
@@ -98,11 +96,7 @@ def test_a_secondment_from_creation_to_its_assessment_form(
         href = page.locator("#assessment-pdf").get_attribute("href")
         response = page.request.get(f"{live_server.url}{href}")
         assert response.headers["content-type"] == "application/pdf"
-        pdf = tmp_path / "form.pdf"
-        pdf.write_bytes(response.body())
-        text = subprocess.run(
-            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-        ).stdout
+        text = pdf_text(response.body())
         assert "挂职干部考核鉴定表" in text and "王晓东" in text and "称职" in text
 
         nav_click(page, "挂职干部")

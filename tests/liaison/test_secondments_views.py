@@ -4,7 +4,7 @@ Chinese message, nothing written), the Excel export and the assessment PDF."""
 
 import datetime as dt
 import io
-import subprocess
+import re
 
 import pytest
 import time_machine
@@ -15,6 +15,7 @@ from liaison.models import Absence, Secondment, SecondmentAssessment, SpotCheck
 from scoring.reports.bureau import bureau_report
 from scoring.reports.period import month_period
 from tests import factories as f
+from tests.files import pdf_text
 from tests.liaison.secondments_helpers import (
     SecondmentFactory,
     absence,
@@ -419,17 +420,7 @@ def test_the_export_lists_the_years_batch_in_scope(login, personas, batch):
     assert rows[1][4] == "县市区"
 
 
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "secondment.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-
-
-def test_the_assessment_pdf_prints_attendance_checks_and_the_outcome(
-    login, personas, batch, tmp_path
-):
+def test_the_assessment_pdf_prints_attendance_checks_and_the_outcome(login, personas, batch):
     qian = batch["qian"]
     spot_check(qian, D(2026, 6, 10), present=False, findings="未请假离岗")
     response = login(personas.station).get(
@@ -438,7 +429,7 @@ def test_the_assessment_pdf_prints_attendance_checks_and_the_outcome(
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     response = login(personas.city_bureau).get(reverse("scoring:secondment-report", args=[qian.pk]))
     assert response.status_code == 200
-    text = pdf_text(response.content, tmp_path)
+    text = pdf_text(response.content)
     for words in ("挂职干部考核鉴定表", "钱旷岗", "民族派出所", "挂职副所长", "旷岗", "未请假离岗"):
         assert words in text
     assert "不予认定" in text and "20" in text  # 26 June: 20 working days
@@ -453,7 +444,7 @@ def test_the_bureau_report_has_the_years_secondments(batch, org):
     assert [s.officer_name for s in report.secondments.flagged] == ["钱旷岗", "赵预警"]
 
 
-def test_the_bureau_pdf_prints_the_secondments_section(batch, org, personas, tmp_path):
+def test_the_bureau_pdf_prints_the_secondments_section(batch, org, personas):
     from scoring.reports.services import draft_bureau_report
 
     draft = draft_bureau_report(
@@ -463,10 +454,12 @@ def test_the_bureau_pdf_prints_the_secondments_section(batch, org, personas, tmp
         verify_url="http://testserver/reports/verify/",
         now=dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC),
     )
-    text = pdf_text(draft.rendered.pdf, tmp_path)
+    text = pdf_text(draft.rendered.pdf)
     section = text.split("2026 年度挂职干部", 1)[1]
     assert "延期一年 1" in section and "不予认定 1" in section
     assert "钱旷岗" in section and "赵预警" in section and "王挂职" not in section
+    # The figures are those recorded on the day it is printed, and the report says so.
+    assert "截至2026-12-04的记录" in re.sub(r"\s+", "", section)
 
 
 def test_the_admin_lists_secondments_read_only(login, personas, secondment):
