@@ -1,7 +1,7 @@
 """Read side of the staffing ratios: the roll-up table with drill-down, and a bureau's dated
 figures. The table is one GROUP BY query over the bureaus that record figures, each with its
-latest figures on or before the day (correlated subqueries on the (bureau, as_of) unique
-index); the row a bureau falls in is read from its materialised path, so the query count
+latest figures on or before the day (one join, whose condition finds that row on the
+(bureau, as_of) unique index); the row a bureau falls in is read from its materialised path, so the query count
 does not grow with the number of rows."""
 
 import datetime as dt
@@ -11,6 +11,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    FilteredRelation,
     IntegerField,
     Max,
     Min,
@@ -126,13 +127,20 @@ def staffing_table(*, scope: Scope, unit: Bureau | None, day: dt.date) -> Table:
     leaves = Bureau.objects.in_scope(scope).holding_stations()
     if unit is not None:
         leaves = leaves.filter(subtree_q(Scope(bureau_path=unit.path), "path"))
-    latest = _latest(day)
-    leaves = leaves.alias(
-        **{f"r_{name}": Subquery(latest.values(name)[:1]) for name in ("as_of", *FIGURES)}
-    ).alias(
-        # Negative when short of 40 %: integer arithmetic, as in rules.short_of_threshold.
-        station_gap=100 * F("r_station_police") - THRESHOLD_PERCENT * F("r_police_total"),
-        community_gap=100 * F("r_community_police") - THRESHOLD_PERCENT * F("r_station_police"),
+    # One join to each bureau's latest figures (its id found once per bureau in the join
+    # condition), instead of a correlated subquery per figure that every aggregate re-runs.
+    latest = FilteredRelation(
+        "staffing_returns",
+        condition=Q(staffing_returns__pk=Subquery(_latest(day).values("pk")[:1])),
+    )
+    leaves = (
+        leaves.annotate(latest=latest)
+        .alias(**{f"r_{name}": F(f"latest__{name}") for name in ("as_of", *FIGURES)})
+        .alias(
+            # Negative when short of 40 %: integer arithmetic, as in rules.short_of_threshold.
+            station_gap=100 * F("r_station_police") - THRESHOLD_PERCENT * F("r_police_total"),
+            community_gap=100 * F("r_community_police") - THRESHOLD_PERCENT * F("r_station_police"),
+        )
     )
     if level == "bureau":
         keys = {"key": F("code"), "key_name": F("name"), "leaf_id": F("pk")}
