@@ -1,8 +1,8 @@
 """Read side of the staffing ratios: the roll-up table with drill-down, and a bureau's dated
 figures. The table is one GROUP BY query over the bureaus that record figures, each with its
 latest figures on or before the day (one join, whose condition finds that row on the
-(bureau, as_of) unique index); the row a bureau falls in is read from its materialised path, so the query count
-does not grow with the number of rows."""
+(bureau, as_of) unique index); the row a bureau falls in is read from its materialised
+path, so the query count does not grow with the number of rows."""
 
 import datetime as dt
 from dataclasses import dataclass
