@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 
 from checklists.models import (
@@ -39,6 +40,7 @@ from liaison.models import (
 )
 from liaison.secondments.seeding import seed_secondments
 from scoring.services.ledger import recompute_points
+from stations.drilldown import path_code
 from stations.models import Bureau, StaffingReturn, Station
 from stations.staffing.seeding import seed_staffing
 from tests.benchmarks import floors
@@ -185,12 +187,40 @@ def seeded(request, django_db_setup, django_db_blocker):
     )
 
 
+def _largest_unit(level: str, within: Bureau | None = None) -> Bureau:
+    """The ``level`` unit (province or city) with the most stations, optionally within a
+    bureau: one GROUP BY on the bureau path's code."""
+    stations = Station.objects.all()
+    if within is not None:
+        stations = stations.filter(bureau__path__startswith=within.path + "/")
+    code = (
+        stations.annotate(unit=path_code("bureau__path", level))
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "unit")
+        .values_list("unit", flat=True)
+        .first()
+    )
+    return Bureau.objects.get(code=code)
+
+
 def largest_province() -> Bureau:
     """The province with the most stations: the heaviest pages a provincial user can open."""
-    sizes: dict[str, int] = {}
-    for path in Station.objects.values_list("bureau__path", flat=True).iterator():
-        sizes[path[:6]] = sizes.get(path[:6], 0) + 1
-    return Bureau.objects.get(code=max(sizes, key=sizes.get))
+    return _largest_unit("province")
+
+
+def largest_city(province: Bureau) -> Bureau:
+    """The city of ``province`` with the most stations."""
+    return _largest_unit("city", province)
+
+
+@pytest.fixture
+def admin_client(seeded, django_db_blocker):
+    """An administrator: the whole country's pages."""
+    with django_db_blocker.unblock():
+        client = Client()
+        client.force_login(User.objects.filter(role="admin").order_by("pk").first())
+        yield client
 
 
 @pytest.fixture

@@ -13,16 +13,15 @@ import time
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
-from django.test import Client
 from django.urls import reverse
 
 from checklists.models import ListEvent, Problem, ProblemCategory
 from checklists.models.problems import OPEN_STATUSES
 from checklists.rules import escalation_cutoff, escalation_day
 from checklists.services.overdue import flag_overdue, rebuild_overdue
-from liaison.models import User
-from stations.models import Bureau, Station, Tier
+from stations.models import Bureau, Tier
 from tests.benchmarks import floors
+from tests.benchmarks.conftest import largest_city
 from tests.benchmarks.harness import (
     RUNS,
     TODAY,
@@ -154,18 +153,6 @@ def _counters_floor(scope: str | None, child_tier: str) -> list:
 # --- Pages --------------------------------------------------------------------------------
 
 
-def _largest_city(province: Bureau) -> Bureau:
-    """The city of ``province`` with the most stations."""
-    sizes: dict[str, int] = {}
-    below = province.path + "/"
-    for path in Station.objects.filter(bureau__path__startswith=below).values_list(
-        "bureau__path", flat=True
-    ):
-        city = path.split("/")[1]
-        sizes[city] = sizes.get(city, 0) + 1
-    return Bureau.objects.get(code=max(sizes, key=sizes.get))
-
-
 def _count(where: str, params: dict) -> int:
     with connection.cursor() as cursor:
         cursor.execute(COUNT.format(where=where), params)
@@ -178,7 +165,7 @@ def _board(name, client, bureau: Bureau | None, django_db_blocker) -> None:
     scope = bureau.path if bureau is not None else None
     board = reverse("checklists:board")
     with django_db_blocker.unblock():
-        city = _largest_city(bureau or Bureau.objects.get(code="420000"))
+        city = largest_city(bureau or Bureau.objects.get(code="420000"))
         category = ProblemCategory.objects.filter(active=True).order_by("order", "pk").first()
         filtered = {"region": city.path, "category": category.pk, "status": "closed"}
         rows = _count(*_where(scope, **filtered))
@@ -204,14 +191,6 @@ def _board(name, client, bureau: Bureau | None, django_db_blocker) -> None:
             at=PAGE_AT,
             note=f"{total} problems" if page == 1 else "",
         )
-
-
-@pytest.fixture
-def admin_client(seeded, django_db_blocker):
-    with django_db_blocker.unblock():
-        client = Client()
-        client.force_login(User.objects.filter(role="admin").order_by("pk").first())
-        yield client
 
 
 def test_board_of_the_largest_province(province_client, django_db_blocker):

@@ -6,10 +6,8 @@ the page needs plus an empty logged-in Django view — as a ratio, with its quer
 """
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from liaison.models import User
 from tests.benchmarks.harness import measure_page
 
 # django_db: pytest-django sets up only the databases that collected tests ask for.
@@ -67,10 +65,8 @@ def test_split_report(province_client, django_db_blocker):
     )
 
 
-def test_split_report_for_the_whole_country(seeded, django_db_blocker):
-    with django_db_blocker.unblock():
-        client = Client()
-        client.force_login(User.objects.filter(role="admin").first())
+def test_split_report_for_the_whole_country(admin_client, django_db_blocker):
+    client = admin_client
     floor = (
         "SELECT substring(b.path from 8 for 6), c.tier, count(*) FROM stations_station s "
         "JOIN stations_bureau b ON b.id = s.bureau_id "

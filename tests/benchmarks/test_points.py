@@ -19,7 +19,7 @@ import weasyprint
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -477,14 +477,6 @@ def _ranking_floor(scope: str | None, *, kind: str, month: dt.date, page: int = 
         (COUNT.format(current=current, where=where), params),
         (PAGE.format(current=current, where=where, previous=previous), params),
     ]
-
-
-@pytest.fixture
-def admin_client(seeded, django_db_blocker):
-    with django_db_blocker.unblock():
-        client = Client()
-        client.force_login(User.objects.filter(role="admin").order_by("pk").first())
-        yield client
 
 
 def _rankings(name, client, query, floor, django_db_blocker, note="") -> None:

@@ -18,12 +18,12 @@ import pytest
 import time_machine
 from django.db import connection
 from django.db.models import Count
-from django.test import Client
 from django.urls import reverse
 
-from liaison.models import Secondment, User
+from liaison.models import Secondment
 from liaison.secondments.seeding import WUHAN, batch_start
 from stations.models import Bureau, Station
+from tests.benchmarks.conftest import largest_city
 from tests.benchmarks.harness import RESULTS, TODAY, local, measure_page
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
@@ -194,17 +194,6 @@ def _subtree(name: str, path: str) -> dict:
     return {name: path, f"{name}_below": f"{path}/%"}
 
 
-def _largest_city(province: Bureau) -> Bureau:
-    """The city of ``province`` with the most stations."""
-    sizes: dict[str, int] = {}
-    for path in Station.objects.filter(bureau__path__startswith=province.path + "/").values_list(
-        "bureau__path", flat=True
-    ):
-        city = path.split("/")[1]
-        sizes[city] = sizes.get(city, 0) + 1
-    return Bureau.objects.get(code=max(sizes, key=sizes.get))
-
-
 def _page_sql_ms(client, path, django_db_blocker) -> float:
     """The time the page's own queries spend in the database (median of 5 requests): what of
     the page's time is SQL, the rest being Python (view, forms, template, middleware)."""
@@ -263,7 +252,7 @@ def _staffing_floor(scope: Bureau | None, unit: Bureau | None) -> list:
 
 def _staffing(name, client, scope: Bureau, django_db_blocker, *, drill=False) -> None:
     with django_db_blocker.unblock():
-        unit = _largest_city(scope) if drill else scope
+        unit = largest_city(scope) if drill else scope
         bureaus = Bureau.objects.holding_stations().filter(path__startswith=unit.path + "/").count()
     query = f"?unit={unit.code}" if drill else ""
     _measure(
@@ -287,10 +276,9 @@ def test_staffing_rollup(province_client, hubei_client, django_db_blocker):
     _staffing("(湖北)", client, hubei, django_db_blocker)
 
 
-def test_staffing_rollup_for_the_whole_country(seeded, django_db_blocker):
+def test_staffing_rollup_for_the_whole_country(admin_client, django_db_blocker):
+    client = admin_client
     with django_db_blocker.unblock():
-        client = Client()
-        client.force_login(User.objects.filter(role="admin").order_by("pk").first())
         bureaus = Bureau.objects.holding_stations().count()
     _measure(
         "staffing (admin, every province)",
@@ -325,7 +313,7 @@ def _five_haves_floor(scope: Bureau, unit: Bureau, status: str) -> list:
 
 def _five_haves(name, client, scope: Bureau, django_db_blocker, *, drill=False, status=""):
     with django_db_blocker.unblock():
-        unit = _largest_city(scope) if drill else scope
+        unit = largest_city(scope) if drill else scope
         stations = Station.objects.active().filter(bureau__path__startswith=unit.path + "/")
         if status:
             stations = stations.filter(
