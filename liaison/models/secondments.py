@@ -16,6 +16,13 @@ from liaison.secondments import rules
 from stations.querysets import StationScopedQuerySet
 
 
+def standing_q(value: rules.Standing) -> Q:
+    """The secondments at a standing, by their absent working days (for filters and counts)."""
+    low, high = rules.standing_range(value)
+    q = Q(absent_days__gte=low)
+    return q if high is None else q & Q(absent_days__lte=high)
+
+
 class SecondmentQuerySet(StationScopedQuerySet):
     """Secondments at stations in the scope (a station user: their station's)."""
 
@@ -23,9 +30,7 @@ class SecondmentQuerySet(StationScopedQuerySet):
         return self.filter(year=year)
 
     def with_standing(self, value: rules.Standing):
-        low, high = rules.standing_range(value)
-        rows = self.filter(absent_days__gte=low)
-        return rows if high is None else rows.filter(absent_days__lte=high)
+        return self.filter(standing_q(value))
 
     def search(self, text: str):
         text = text.strip()

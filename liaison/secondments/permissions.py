@@ -14,6 +14,11 @@ def _active(user) -> bool:
     return user.is_authenticated and user.is_active
 
 
+def may_create(user) -> bool:
+    """Offer the form that creates a secondment: bureau staff (the form lists their scope)."""
+    return has_role(user, *MANAGERS)
+
+
 def may_manage(user, station) -> bool:
     """Create, extend, spot-check and assess: bureau staff with the station in scope."""
     return _active(user) and has_role(user, *MANAGERS) and scope_of(user).contains(station)

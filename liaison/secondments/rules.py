@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 WARNING_DAYS = 10
 SERIOUS_WARNING_DAYS = 13
 RECOGNITION_LIMIT = 15
+# As the pages and the assessment form print them.
+THRESHOLDS = {"warning": WARNING_DAYS, "serious": SERIOUS_WARNING_DAYS, "limit": RECOGNITION_LIMIT}
 # The assessment may be recorded from this many days before the secondment's last day.
 ASSESSMENT_OPENS_DAYS_BEFORE_END = 30
 # A secondment is entered within a year of its start, before or after (a batch is entered

@@ -40,8 +40,8 @@ EXTENDED_SHARE = 0.1
 PATTERN = {3: rules.Standing.WARNING, 11: rules.Standing.SERIOUS, 19: rules.Standing.NOT_RECOGNISED}
 TARGETS = {
     rules.Standing.NORMAL: (0, 7),
-    rules.Standing.WARNING: (rules.WARNING_DAYS, rules.SERIOUS_WARNING_DAYS - 1),
-    rules.Standing.SERIOUS: (rules.SERIOUS_WARNING_DAYS, rules.RECOGNITION_LIMIT),
+    rules.Standing.WARNING: rules.standing_range(rules.Standing.WARNING),
+    rules.Standing.SERIOUS: rules.standing_range(rules.Standing.SERIOUS),
     rules.Standing.NOT_RECOGNISED: (rules.RECOGNITION_LIMIT + 1, rules.RECOGNITION_LIMIT + 8),
 }
 KINDS = [AbsenceKind.PERSONAL] * 5 + [AbsenceKind.SICK] * 3 + [AbsenceKind.AWOL, AbsenceKind.OTHER]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Subquery, Sum, Window
 
 from liaison.models import Secondment, SecondmentGrade
+from liaison.models.secondments import standing_q
 from liaison.secondments import rules
 from stations.scope import Scope
 
@@ -30,6 +31,14 @@ def batch(scope: Scope, year: int, *, text: str = "", status: str = "") -> Query
     if status in {s.value for s in rules.Standing}:
         return rows.with_standing(rules.Standing(status))
     return rows
+
+
+def readable(scope: Scope) -> QuerySet:
+    """The secondments in scope with what a secondment's page and its assessment form show
+    (get one of them: 404 outside the scope)."""
+    return Secondment.objects.in_scope(scope).select_related(
+        "station__bureau", "home_bureau", "extends", "extension", "assessment__assessed_by"
+    )
 
 
 @dataclass(frozen=True)
@@ -57,21 +66,14 @@ def outcome_label(s) -> str:
     return assessment.get_grade_display() if assessment else ""
 
 
-def _between(low: int, high: int | None) -> Q:
-    q = Q(absent_days__gte=low)
-    return q if high is None else q & Q(absent_days__lte=high)
-
-
 def _count_expressions() -> dict:
     return {
         "secondees": Count("pk"),
         "stations": Count("station", distinct=True),
         "extended": Count("pk", filter=EXTENDED_Q),
-        "warnings": Count("pk", filter=_between(*rules.standing_range(rules.Standing.WARNING))),
-        "serious": Count("pk", filter=_between(*rules.standing_range(rules.Standing.SERIOUS))),
-        "not_recognised": Count(
-            "pk", filter=_between(*rules.standing_range(rules.Standing.NOT_RECOGNISED))
-        ),
+        "warnings": Count("pk", filter=standing_q(rules.Standing.WARNING)),
+        "serious": Count("pk", filter=standing_q(rules.Standing.SERIOUS)),
+        "not_recognised": Count("pk", filter=standing_q(rules.Standing.NOT_RECOGNISED)),
         "assessed": Count("assessment"),
     }
 

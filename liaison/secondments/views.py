@@ -22,20 +22,17 @@ from liaison.secondments.forms import (
     SecondmentForm,
     SpotCheckForm,
 )
-from liaison.secondments.permissions import READERS, may_manage, may_record_absence
-from liaison.secondments.rules import (
-    RECOGNITION_LIMIT,
-    SERIOUS_WARNING_DAYS,
-    WARNING_DAYS,
-    Standing,
-    assessment_opens,
+from liaison.secondments.permissions import (
+    READERS,
+    may_create,
+    may_manage,
+    may_record_absence,
 )
-from liaison.views import paginate, querystring_without_page
+from liaison.secondments.rules import THRESHOLDS, Standing, assessment_opens
+from liaison.views import page_template, paginate, querystring_without_page
 from stations.access import MANAGERS, OVERSEERS, has_role, role_required
 from stations.models import Bureau, Station
 from stations.scope import scope_of
-
-THRESHOLDS = {"warning": WARNING_DAYS, "serious": SERIOUS_WARNING_DAYS, "limit": RECOGNITION_LIMIT}
 
 
 def _filters(request):
@@ -70,14 +67,8 @@ def batch_page(request):
         "can_export": has_role(request.user, *OVERSEERS),
         "thresholds": THRESHOLDS,
     }
-    template = "liaison/secondments/batch.html"
-    if request.htmx and request.htmx.target == "secondment-batch":
-        template += "#secondment-batch"
+    template = page_template(request, "liaison/secondments/batch.html", "secondment-batch")
     return render(request, template, context)
-
-
-def may_create(user) -> bool:
-    return has_role(user, *MANAGERS)
 
 
 @role_required(*OVERSEERS)
@@ -117,10 +108,7 @@ def secondment_new(request):
 
 
 def _secondment(request, pk):
-    rows = Secondment.objects.in_scope(scope_of(request.user)).select_related(
-        "station__bureau", "home_bureau", "extends", "extension", "assessment__assessed_by"
-    )
-    return get_object_or_404(rows, pk=pk)
+    return get_object_or_404(selectors.readable(scope_of(request.user)), pk=pk)
 
 
 def _detail(request, secondment, status=200, **forms):

@@ -60,11 +60,7 @@ def render_secondment_pdf(secondment: Secondment, *, by, now: dt.datetime) -> by
         "subject": subject,
         "generated_at": now,
         "generated_by": by,
-        "thresholds": {
-            "warning": rules.WARNING_DAYS,
-            "serious": rules.SERIOUS_WARNING_DAYS,
-            "limit": rules.RECOGNITION_LIMIT,
-        },
+        "thresholds": rules.THRESHOLDS,
         "margins": {
             "top_left": css_string(f"{title} · {subject}"),
             "top_right": css_string(period),
@@ -80,10 +76,7 @@ def render_secondment_pdf(secondment: Secondment, *, by, now: dt.datetime) -> by
 
 @role_required(*READERS)
 def secondment_report(request, pk: int):
-    rows = Secondment.objects.in_scope(scope_of(request.user)).select_related(
-        "station__bureau", "home_bureau", "extends", "extension", "assessment__assessed_by"
-    )
-    secondment = get_object_or_404(rows, pk=pk)
+    secondment = get_object_or_404(selectors.readable(scope_of(request.user)), pk=pk)
     pdf = render_secondment_pdf(secondment, by=request.user, now=timezone.now())
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = _("Secondment assessment %(name)s %(year)d") % {
