@@ -13,10 +13,10 @@ from checklists.models import (
     SupportOfficer,
     SupportRequest,
 )
-from stations.scope import scope_of
+from stations.admin import ScopedAdminMixin
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -36,16 +36,13 @@ class SkillAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SupportOfficer)
-class SupportOfficerAdmin(SimpleHistoryAdmin):
+class SupportOfficerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["user", "active"]
     list_filter = ["active", "skills"]
     search_fields = ["user__username", "user__last_name", "user__first_name"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     filter_horizontal = ["skills"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).in_scope(scope_of(request.user))
 
 
 class SupportCoverInline(admin.TabularInline):
@@ -68,9 +65,6 @@ class SupportRequestAdmin(ReadOnlyAdmin):
     date_hierarchy = "start_date"
     inlines = [SupportCoverInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).in_scope(scope_of(request.user))
-
 
 @admin.register(Opinion)
 class OpinionAdmin(ReadOnlyAdmin):
@@ -79,15 +73,9 @@ class OpinionAdmin(ReadOnlyAdmin):
     search_fields = ["text", "station__name"]
     list_select_related = ["station", "category"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).in_scope(scope_of(request.user))
-
 
 @admin.register(Residency)
 class ResidencyAdmin(ReadOnlyAdmin):
     list_display = ["leader", "station", "start_date", "end_date"]
     search_fields = ["station__name", "leader__last_name"]
     list_select_related = ["leader", "station"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).in_scope(scope_of(request.user))

@@ -12,6 +12,7 @@ from checklists.models import (
     SupportOfficer,
     SupportStatus,
 )
+from checklists.services.support import MAX_OFFICERS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {
@@ -34,7 +35,7 @@ class RequestForm(forms.Form):
     officers_needed = forms.IntegerField(
         label=_("Officers needed"),
         min_value=1,
-        max_value=20,
+        max_value=MAX_OFFICERS,
         initial=1,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={"required": _("Enter how many officers are needed.")},

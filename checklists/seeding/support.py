@@ -19,7 +19,6 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from checklists.models import (
-    ChecklistItem,
     Opinion,
     OpinionStatus,
     Problem,
@@ -31,11 +30,11 @@ from checklists.models import (
     SupportOfficer,
     SupportRequest,
     SupportStatus,
-    TemplateCode,
 )
+from checklists.services.residency import ten_ones_items
 from liaison.models import Role, User
 from stations.models import Station
-from stations.scope import ancestor_paths
+from stations.scope import ancestor_paths, path_within
 
 BATCH_SIZE = 5000
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -268,11 +267,7 @@ def _seed_opinions(rng, today, bureau_staff) -> int:
 
 
 def _seed_residencies(rng, today, bureau_staff) -> int:
-    items = list(
-        ChecklistItem.objects.active()
-        .of_template(TemplateCode.TEN_ONES)
-        .values_list("code", "label")
-    )
+    items = ten_ones_items()
     leaders = list(
         User.objects.filter(role=Role.LEADER, is_active=True, bureau__isnull=False)
         .order_by("username")
@@ -281,7 +276,7 @@ def _seed_residencies(rng, today, bureau_staff) -> int:
     stations = list(Station.objects.active().order_by("code").values_list("pk", "bureau__path"))
     residencies = []
     for leader, path in leaders:
-        mine = [pk for pk, p in stations if p == path or p.startswith(path + "/")]
+        mine = [pk for pk, p in stations if path_within(p, path)]
         creator = bureau_staff.get(path)
         if not mine or creator is None or not items:
             continue

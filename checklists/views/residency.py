@@ -20,7 +20,7 @@ from liaison.models import User
 from liaison.views import paginate
 from stations.access import MANAGERS, OVERSEERS, role_required
 from stations.models import Station
-from stations.querysets import subtree_q
+from stations.querysets import scoped
 from stations.scope import scope_of
 
 READERS = ("station", *OVERSEERS)
@@ -33,10 +33,8 @@ def _residencies(request):
 
 
 def _leaders(request):
-    scope = scope_of(request.user)
     users = User.objects.filter(is_active=True, role="leader", bureau__isnull=False)
-    if not scope.everything:
-        users = users.filter(subtree_q(scope, "bureau__path"))
+    users = scoped(users, scope_of(request.user), path_field="bureau__path")
     return users.select_related("bureau").order_by("bureau__path", "last_name", "first_name")
 
 

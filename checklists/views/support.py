@@ -26,9 +26,9 @@ from checklists.models.support import OPEN_STATUSES
 from checklists.permissions import may_manage_station
 from checklists.services import support as services
 from liaison.models import User
-from liaison.views import paginate, querystring_without_page
+from liaison.views import page_template, paginate, querystring_without_page
 from stations.access import MANAGERS, OVERSEERS, role_required
-from stations.querysets import subtree_q
+from stations.querysets import scoped
 from stations.scope import scope_of
 
 READERS = ("station", *OVERSEERS)
@@ -59,9 +59,7 @@ def request_list(request):
         "querystring_base": querystring_without_page(request),
         "may_request": request.user.role == "station",
     }
-    template = "checklists/support/list.html"
-    if request.htmx and request.htmx.target == "support-results":
-        template += "#support-results"
+    template = page_template(request, "checklists/support/list.html", "support-results")
     return render(request, template, context)
 
 
@@ -137,9 +135,7 @@ def _detail_context(request, support: SupportRequest) -> dict:
 @vary_on_headers("HX-Request")
 def request_detail(request, pk):
     support = get_object_or_404(_requests(request), pk=pk)
-    template = "checklists/support/detail.html"
-    if request.htmx and request.htmx.target == "support-staffing":
-        template += "#support-staffing"
+    template = page_template(request, "checklists/support/detail.html", "support-staffing")
     return render(request, template, _detail_context(request, support))
 
 
@@ -271,14 +267,18 @@ def cover_record(request, pk):
 
 def _officer_users(request):
     """Headquarters users in scope who may be registered as support officers."""
-    scope = scope_of(request.user)
     users = User.objects.filter(is_active=True, bureau__isnull=False).exclude(role="station")
-    if not scope.everything:
-        users = users.filter(subtree_q(scope, "bureau__path"))
+    users = scoped(users, scope_of(request.user), path_field="bureau__path")
     return users.select_related("bureau").order_by("bureau__path", "last_name", "first_name")
 
 
 USER_CHOICES = 50
+
+
+def _name_matches(q: str, prefix: str = "") -> Q:
+    """Q for users (through ``prefix``) whose name or user name contains ``q``."""
+    fields = ("last_name", "first_name", "username")
+    return Q.create([(f"{prefix}{f}__icontains", q) for f in fields], connector=Q.OR)
 
 
 @role_required(*MANAGERS)
@@ -316,13 +316,8 @@ def officer_list(request):
     # search (name or user name), at most USER_CHOICES of them, never the whole province.
     q = request.GET.get("q", "").strip()
     if q:
-        matching = Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(username__icontains=q)
-        users = users.filter(matching)
-        officers = officers.filter(
-            Q(user__last_name__icontains=q)
-            | Q(user__first_name__icontains=q)
-            | Q(user__username__icontains=q)
-        )
+        users = users.filter(_name_matches(q))
+        officers = officers.filter(_name_matches(q, "user__"))
     choices = list(users[: USER_CHOICES + 1])
     page = paginate(request, officers)
     context = {

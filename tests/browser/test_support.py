@@ -9,9 +9,10 @@ from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from checklists.models import Opinion, SupportOfficer, SupportRequest
+from checklists.models import Opinion, SupportRequest
 from tests import factories as f
 from tests.browser.conftest import nav_click
+from tests.checklists.support_data import officer, seed_skills
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -23,16 +24,7 @@ OPINION = "户籍窗口周末无人值守，群众反映办事难"
 def _defaults(transactional_db):
     """Live-server tests flush the database, data migrations included: load the defaults."""
     importlib.import_module("checklists.migrations.0002_seed_defaults").seed(apps, None)
-    importlib.import_module("checklists.migrations.0006_station_support").seed_skills(apps, None)
-
-
-def _officer(bureau, name, *codes):
-    from checklists.models import Skill
-
-    user = f.UserFactory(role="bureau", bureau=bureau, last_name=name[0], first_name=name[1:])
-    officer = SupportOfficer.objects.create(user=user)
-    officer.skills.set(Skill.objects.filter(code__in=codes))
-    return officer
+    seed_skills()
 
 
 def _switch(page, log_in, user, viewport):
@@ -44,9 +36,9 @@ def _switch(page, log_in, user, viewport):
 def test_a_station_gets_cover_from_headquarters_and_records_the_hours(
     live_server, page, log_in, org, personas
 ):
-    _officer(org.jiangan, "王两项", "huji", "churujing")
-    _officer(org.wuhan, "李户籍", "huji")
-    _officer(org.jiangan, "钱刑侦", "xingzhen")
+    officer(org.jiangan, "huji", "churujing", name="王两项")
+    officer(org.wuhan, "huji", name="李户籍")
+    officer(org.jiangan, "xingzhen", name="钱刑侦")
     today = timezone.localdate()
 
     # The station, on a phone, asks for one officer who knows household registration.

@@ -31,7 +31,9 @@ def officer(bureau, *codes, name="警官", active=True, role="bureau"):
     return o
 
 
-def request_for(station_user, *codes, start=START, end=END, needed=1, kind="holiday"):
+def request_for(
+    station_user, *codes, start=START, end=END, needed=1, kind="holiday", today=TODAY, now=NOW
+):
     return services.submit_request(
         station=station_user.station,
         by=station_user,
@@ -41,6 +43,6 @@ def request_for(station_user, *codes, start=START, end=END, needed=1, kind="holi
         officers_needed=needed,
         skills=[skill(c) for c in codes],
         note="春节前户籍窗口办证高峰",
-        today=TODAY,
-        now=NOW,
+        today=today,
+        now=now,
     )

@@ -13,7 +13,7 @@ from checklists.services import support as services
 from checklists.services.opinions import accept_opinion, submit_opinion
 from checklists.support_figures import support_figures
 from stations.scope import Scope
-from tests.checklists.support_data import officer, seed_skills, skill
+from tests.checklists.support_data import officer, request_for, seed_skills
 from tests.files import pdf_text
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -22,17 +22,8 @@ AT = dt.datetime(2026, 10, 1, 9, tzinfo=SH)
 
 
 def _request(user, start, needed=1):
-    return services.submit_request(
-        station=user.station,
-        by=user,
-        kind="holiday",
-        start_date=start,
-        end_date=start + dt.timedelta(days=2),
-        officers_needed=needed,
-        skills=[skill("huji")],
-        today=OCT,
-        now=AT,
-    )
+    end = start + dt.timedelta(days=2)
+    return request_for(user, "huji", start=start, end=end, needed=needed, today=OCT, now=AT)
 
 
 def _data(org, personas):
